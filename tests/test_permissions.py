@@ -1,0 +1,167 @@
+"""Every URL of the project, walked by every persona.
+
+A new view without a row in ACCESS fails `test_every_view_has_a_row`, so each
+view's permission is decided on purpose, not by accident.
+"""
+
+import pytest
+from django.core.files.base import ContentFile
+from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
+
+from interviews.models import Membership, Source
+
+from .conftest import make_attribute, make_case, make_source, make_user
+
+PERSONAS = ("anonymous", "outsider", "researcher", "supervisor", "admin")
+LOGIN = "login"  # expected: redirect to the sign-in page
+
+
+def row(*answers):
+    assert len(answers) == len(PERSONAS)
+    return dict(zip(PERSONAS, answers, strict=True))
+
+
+# url name -> list of (method, POST data, expected answer per persona)
+# Answers: an HTTP status, or LOGIN for "redirect to sign-in".
+ACCESS = {
+    "interviews:project_list": [("get", None, row(LOGIN, 200, 200, 200, 200))],
+    "interviews:project_create": [
+        ("get", None, row(LOGIN, 200, 200, 200, 200)),
+        ("post", {"name": ""}, row(LOGIN, 200, 200, 200, 200)),
+    ],
+    "interviews:project_detail": [
+        ("get", None, row(LOGIN, 404, 200, 200, 200)),
+        ("post", {}, row(LOGIN, 405, 405, 405, 405)),
+    ],
+    "interviews:project_edit": [("get", None, row(LOGIN, 404, 403, 403, 200))],
+    "interviews:member_list": [
+        ("get", None, row(LOGIN, 404, 200, 200, 200)),
+        ("post", {"username": "nobody", "role": "admin"}, row(LOGIN, 404, 403, 403, 200)),
+    ],
+    "interviews:member_edit": [
+        ("get", None, row(LOGIN, 405, 405, 405, 405)),
+        ("post", {"role": "researcher"}, row(LOGIN, 404, 403, 403, 302)),
+    ],
+    "interviews:member_remove": [("post", {}, row(LOGIN, 404, 403, 403, 302))],
+    "interviews:case_list": [("get", None, row(LOGIN, 404, 200, 200, 200))],
+    "interviews:case_create": [("get", None, row(LOGIN, 404, 200, 403, 200))],
+    "interviews:case_detail": [("get", None, row(LOGIN, 404, 200, 200, 200))],
+    "interviews:case_edit": [("get", None, row(LOGIN, 404, 200, 403, 200))],
+    "interviews:case_delete": [("post", {}, row(LOGIN, 404, 403, 403, 302))],
+    "interviews:attribute_create": [
+        ("post", {"name": "Unit", "type": "text"}, row(LOGIN, 404, 302, 403, 302))
+    ],
+    "interviews:attribute_delete": [("post", {}, row(LOGIN, 404, 403, 403, 302))],
+    "interviews:source_list": [("get", None, row(LOGIN, 404, 200, 200, 200))],
+    "interviews:source_upload": [("get", None, row(LOGIN, 404, 200, 403, 200))],
+    "interviews:source_paste": [("get", None, row(LOGIN, 404, 200, 403, 200))],
+    "interviews:source_detail": [("get", None, row(LOGIN, 404, 200, 200, 200))],
+    "interviews:source_edit": [("get", None, row(LOGIN, 404, 200, 403, 200))],
+    "interviews:source_delete": [
+        ("get", None, row(LOGIN, 405, 405, 405, 405)),
+        ("post", {}, row(LOGIN, 404, 302, 403, 302)),
+    ],
+    "interviews:source_original": [("get", None, row(LOGIN, 404, 200, 200, 200))],
+    "interviews:source_text": [("get", None, row(LOGIN, 404, 200, 200, 200))],
+    "login": [("get", None, row(200, 200, 200, 200, 200))],
+    "logout": [("post", {}, row(LOGIN, LOGIN, LOGIN, LOGIN, LOGIN))],
+    "password_change": [("get", None, row(LOGIN, 200, 200, 200, 200))],
+    "password_change_done": [("get", None, row(LOGIN, 200, 200, 200, 200))],
+    "set_language": [("post", {"language": "id"}, row(302, 302, 302, 302, 302))],
+}
+# Django's own admin site guards itself (staff only); it is not a project view.
+SKIPPED_NAMESPACES = {"admin"}
+
+
+def _all_url_names(resolver=None, namespace=""):
+    resolver = resolver or get_resolver()
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            if pattern.namespace in SKIPPED_NAMESPACES:
+                continue
+            yield from _all_url_names(pattern, inner)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            yield f"{namespace}{pattern.name}"
+
+
+def test_every_view_has_a_row():
+    missing = sorted(set(_all_url_names()) - set(ACCESS))
+    assert not missing, f"add these views to ACCESS: {missing}"
+
+
+@pytest.fixture
+def world(project, admin, researcher, supervisor, outsider):
+    """One of everything, so that every URL pattern can be filled in."""
+    source = make_source(project, created_by=researcher)
+    source.original.save("wawancara.txt", ContentFile(b"Pewawancara: halo"), save=True)
+    source.original_name = "wawancara.txt"
+    source.save()
+    other = make_user("rudi_researcher")
+    target = Membership.objects.create(
+        project=project, user=other, role=Membership.Role.RESEARCHER
+    )
+    return {
+        "slug": project.slug,
+        "source_id": source.pk,
+        "case_id": make_case(project).pk,
+        "attribute_id": make_attribute(project).pk,
+        "member_id": target.pk,
+        "users": {
+            "outsider": outsider,
+            "researcher": researcher,
+            "supervisor": supervisor,
+            "admin": admin,
+        },
+    }
+
+
+def _url(name, world):
+    for kwargs_names in (
+        (),
+        ("slug",),
+        ("slug", "source_id"),
+        ("slug", "case_id"),
+        ("slug", "attribute_id"),
+        ("slug", "member_id"),
+    ):
+        try:
+            return reverse(name, kwargs={key: world[key] for key in kwargs_names})
+        except NoReverseMatch:
+            continue
+    raise AssertionError(f"cannot build a URL for {name}; extend _url")
+
+
+CASES = [
+    (name, method, data, persona, expected)
+    for name, rows in ACCESS.items()
+    for method, data, answers in rows
+    for persona, expected in answers.items()
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "method", "data", "persona", "expected"),
+    CASES,
+    ids=[f"{c[0]}-{c[1]}-{c[3]}" for c in CASES],
+)
+def test_access(client, world, name, method, data, persona, expected):
+    if persona != "anonymous":
+        client.force_login(world["users"][persona])
+    url = _url(name, world)
+    response = getattr(client, method)(url, data or {})
+    if expected == LOGIN:
+        assert response.status_code == 302
+        assert response.url.startswith(reverse("login"))
+    else:
+        assert response.status_code == expected, (url, persona)
+
+
+def test_source_kinds_follow_roles(project, admin, researcher):
+    """Researchers add interviews and observations; documentation is the admin's."""
+    admin_membership = Membership.objects.get(user=admin)
+    researcher_membership = Membership.objects.get(user=researcher)
+    assert researcher_membership.can_add_source(Source.Kind.INTERVIEW)
+    assert researcher_membership.can_add_source(Source.Kind.OBSERVATION)
+    assert not researcher_membership.can_add_source(Source.Kind.DOCUMENT)
+    assert admin_membership.can_add_source(Source.Kind.DOCUMENT)
