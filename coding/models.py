@@ -1,0 +1,165 @@
+"""The codebook and the coding of sources: codes, codings, memos and their history."""
+
+import uuid
+
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from interviews.models import Project, Source
+
+colour_validator = RegexValidator(
+    r"^#[0-9a-fA-F]{6}$", _("Enter a colour as #RRGGBB, for example #1f77b4.")
+)
+
+
+class Code(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="codes")
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("under"),
+    )
+    name = models.CharField(_("name"), max_length=120)
+    definition = models.TextField(_("definition"), blank=True)
+    inclusion = models.TextField(_("use it when"), blank=True)
+    exclusion = models.TextField(_("do not use it when"), blank=True)
+    example = models.TextField(_("example"), blank=True)
+    colour = models.CharField(
+        _("colour"), max_length=7, default="#1f77b4", validators=[colour_validator]
+    )
+    order = models.PositiveIntegerField(_("order"), default=0)
+    # Stable identity for exchange with other tools (REFI-QDA GUID).
+    guid = models.UUIDField(default=uuid.uuid4, editable=False, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["order", "name"]
+        verbose_name = _("code")
+        verbose_name_plural = _("codes")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "parent", "name"], name="code_unique_name_under_parent"
+            ),
+            models.UniqueConstraint(
+                fields=["project", "name"],
+                condition=Q(parent__isnull=True),
+                name="code_unique_name_at_top",
+            ),
+            models.CheckConstraint(condition=~Q(parent=F("id")), name="code_not_its_own_parent"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Coding(models.Model):
+    """A passage of a source marked with a code: `source.text[start:end]`.
+
+    Offsets are Unicode code points, half-open. `passage` keeps a copy of the
+    text so that retrieval never loads whole transcripts.
+    """
+
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="codings")
+    code = models.ForeignKey(Code, on_delete=models.CASCADE, related_name="codings")
+    coder = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="codings"
+    )
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    passage = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["start", "end", "id"]
+        verbose_name = _("coding")
+        verbose_name_plural = _("codings")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(start__gte=0) & Q(start__lt=F("end")), name="coding_start_before_end"
+            ),
+            models.UniqueConstraint(
+                fields=["source", "code", "coder", "start", "end"], name="coding_unique"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["source", "start"], name="coding_source_start"),
+            models.Index(fields=["code", "source"], name="coding_code_source"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.start}–{self.end}"
+
+
+class Memo(models.Model):
+    """Free notes on the project, or on one source, code or coding."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="memos")
+    source = models.ForeignKey(
+        Source, on_delete=models.CASCADE, null=True, blank=True, related_name="memos"
+    )
+    code = models.ForeignKey(
+        Code, on_delete=models.CASCADE, null=True, blank=True, related_name="memos"
+    )
+    coding = models.ForeignKey(
+        Coding, on_delete=models.CASCADE, null=True, blank=True, related_name="memos"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="memos"
+    )
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    text = models.TextField(_("memo"))
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at"]
+        verbose_name = _("memo")
+        verbose_name_plural = _("memos")
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(source__isnull=True, code__isnull=True)
+                    | Q(source__isnull=True, coding__isnull=True)
+                    | Q(code__isnull=True, coding__isnull=True)
+                ),
+                name="memo_at_most_one_target",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title or self.text[:60]
+
+
+class CodingEvent(models.Model):
+    """History of codings, and the event stream that keeps open pages current."""
+
+    class Action(models.TextChoices):
+        CREATED = "created", _("coded")
+        CHANGED = "changed", _("changed")
+        REMOVED = "removed", _("removed")
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="coding_events")
+    # Not a foreign key: the history outlives the coding it tells of.
+    coding_id = models.BigIntegerField()
+    action = models.CharField(max_length=10, choices=Action.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    code_name = models.CharField(max_length=120)
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    detail = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["source", "id"], name="codingevent_source_id")]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.coding_id}"

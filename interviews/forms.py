@@ -168,5 +168,7 @@ class UploadForm(forms.Form):
     def __init__(self, *args, membership: Membership, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = [
-            (value, label) for value, label in Source.Kind.choices if membership.can_add_source(value)
+            (value, label)
+            for value, label in Source.Kind.choices
+            if membership.can_add_source(value)
         ]

@@ -164,10 +164,10 @@ class Source(models.Model):
     title = models.CharField(_("title"), max_length=300)
     date = models.DateField(_("date"), null=True, blank=True)
     place = models.CharField(_("place"), max_length=200, blank=True)
-    author = models.CharField(
-        _("interviewer, observer or author"), max_length=200, blank=True
+    author = models.CharField(_("interviewer, observer or author"), max_length=200, blank=True)
+    cases = models.ManyToManyField(
+        Case, blank=True, related_name="sources", verbose_name=_("cases")
     )
-    cases = models.ManyToManyField(Case, blank=True, related_name="sources", verbose_name=_("cases"))
     original = models.FileField(_("original file"), upload_to=_original_path, blank=True)
     original_name = models.CharField(max_length=255, blank=True)
     format = models.CharField(max_length=10, blank=True)

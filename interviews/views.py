@@ -442,5 +442,5 @@ def source_text(request, slug, source_id):
     membership = get_membership(request, slug)
     source = _get_source(membership, source_id)
     response = HttpResponse(source.text, content_type="text/plain; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="source-%d.txt"' % source.pk
+    response["Content-Disposition"] = f'attachment; filename="source-{source.pk}.txt"'
     return response

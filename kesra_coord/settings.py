@@ -52,7 +52,7 @@ def env_list(name: str, default: list[str]) -> list[str]:
 
 
 def database_from_url(url: str) -> dict:
-    """Turn `sqlite:///path` or `postgres://user:pass@host:port/name?opt=v` into DATABASES['default']."""
+    """DATABASES['default'] from `sqlite:///path` or `postgres://user:pass@host:port/name?opt=v`."""
     parts = urlsplit(url)
     if parts.scheme == "sqlite":
         name = unquote(parts.path[1:] if parts.path.startswith("//") else parts.path.lstrip("/"))
@@ -131,9 +131,7 @@ TEMPLATES = [
 ]
 
 DATABASES = {
-    "default": database_from_url(
-        env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
-    )
+    "default": database_from_url(env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"))
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -7,7 +7,7 @@ os.environ.setdefault("SECRET_KEY", "tests-only-not-a-secret")
 os.environ.setdefault("HTTPS", "0")
 os.environ.setdefault("MEDIA_ROOT", tempfile.mkdtemp(prefix="kesra-media-"))
 
-from kesra_coord.settings import *  # noqa: E402, F403
+from kesra_coord.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {

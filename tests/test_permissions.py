@@ -8,6 +8,8 @@ import pytest
 from django.core.files.base import ContentFile
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
 
+from coding.models import Memo
+from coding.services import apply_code, create_code
 from interviews.models import Membership, Source
 
 from .conftest import make_attribute, make_case, make_source, make_user
@@ -63,6 +65,41 @@ ACCESS = {
     ],
     "interviews:source_original": [("get", None, row(LOGIN, 404, 200, 200, 200))],
     "interviews:source_text": [("get", None, row(LOGIN, 404, 200, 200, 200))],
+    "coding:codebook": [
+        ("get", None, row(LOGIN, 404, 200, 200, 200)),
+        ("post", {"name": "Baru", "colour": "#123456"}, row(LOGIN, 404, 302, 403, 302)),
+    ],
+    "coding:codebook_seed": [("post", {}, row(LOGIN, 404, 403, 403, 302))],
+    "coding:code_detail": [("get", None, row(LOGIN, 404, 200, 200, 200))],
+    "coding:code_edit": [("get", None, row(LOGIN, 404, 200, 403, 200))],
+    "coding:code_move": [
+        ("get", None, row(LOGIN, 405, 405, 405, 405)),
+        ("post", {"direction": "down"}, row(LOGIN, 404, 302, 403, 302)),
+    ],
+    "coding:code_merge": [("get", None, row(LOGIN, 404, 200, 403, 200))],
+    "coding:code_delete": [
+        ("get", None, row(LOGIN, 404, 200, 403, 200)),
+        ("post", {}, row(LOGIN, 404, 302, 403, 302)),
+    ],
+    "coding:source_code": [("get", None, row(LOGIN, 404, 200, 200, 200))],
+    "coding:coding_create": [
+        ("get", None, row(LOGIN, 405, 405, 405, 405)),
+        ("post", "apply", row(LOGIN, 404, 302, 403, 302)),
+    ],
+    "coding:coding_panel": [("get", None, row(LOGIN, 404, 200, 200, 200))],
+    "coding:coding_edit": [
+        ("get", None, row(LOGIN, 405, 405, 405, 405)),
+        ("post", {"action": "remove"}, row(LOGIN, 404, 302, 403, 302)),
+    ],
+    "coding:source_events": [("get", None, row(LOGIN, 404, 200, 200, 200))],
+    "coding:source_history": [("get", None, row(LOGIN, 404, 200, 200, 200))],
+    "coding:memo_list": [("get", None, row(LOGIN, 404, 200, 200, 200))],
+    "coding:memo_create": [
+        ("get", None, row(LOGIN, 404, 200, 200, 200)),
+        ("post", {"text": "Catatan"}, row(LOGIN, 404, 302, 302, 302)),
+    ],
+    "coding:memo_edit": [("get", None, row(LOGIN, 404, 200, 403, 200))],
+    "coding:memo_delete": [("post", {}, row(LOGIN, 404, 302, 403, 302))],
     "login": [("get", None, row(200, 200, 200, 200, 200))],
     "logout": [("post", {}, row(LOGIN, LOGIN, LOGIN, LOGIN, LOGIN))],
     "password_change": [("get", None, row(LOGIN, 200, 200, 200, 200))],
@@ -97,16 +134,23 @@ def world(project, admin, researcher, supervisor, outsider):
     source.original.save("wawancara.txt", ContentFile(b"Pewawancara: halo"), save=True)
     source.original_name = "wawancara.txt"
     source.save()
-    other = make_user("rudi_researcher")
-    target = Membership.objects.create(
-        project=project, user=other, role=Membership.Role.RESEARCHER
+    code = create_code(project=project, name="Komunikasi")
+    coding = apply_code(
+        source=source, start=0, end=11, passage=source.text[:11], code=code, coder=researcher
     )
+    memo = Memo.objects.create(project=project, author=researcher, text="Catatan awal")
+    other = make_user("rudi_researcher")
+    target = Membership.objects.create(project=project, user=other, role=Membership.Role.RESEARCHER)
     return {
         "slug": project.slug,
         "source_id": source.pk,
         "case_id": make_case(project).pk,
         "attribute_id": make_attribute(project).pk,
         "member_id": target.pk,
+        "code_id": code.pk,
+        "coding_id": coding.pk,
+        "memo_id": memo.pk,
+        "apply": {"start": 0, "end": 11, "passage": source.text[:11], "codes": [code.pk]},
         "users": {
             "outsider": outsider,
             "researcher": researcher,
@@ -124,6 +168,9 @@ def _url(name, world):
         ("slug", "case_id"),
         ("slug", "attribute_id"),
         ("slug", "member_id"),
+        ("slug", "code_id"),
+        ("slug", "memo_id"),
+        ("slug", "source_id", "coding_id"),
     ):
         try:
             return reverse(name, kwargs={key: world[key] for key in kwargs_names})
@@ -149,6 +196,8 @@ def test_access(client, world, name, method, data, persona, expected):
     if persona != "anonymous":
         client.force_login(world["users"][persona])
     url = _url(name, world)
+    if isinstance(data, str):
+        data = world[data]
     response = getattr(client, method)(url, data or {})
     if expected == LOGIN:
         assert response.status_code == 302

@@ -79,8 +79,6 @@ def test_memberships_of_other_projects_are_out_of_reach(client, project, admin):
 
     elsewhere = make_membership(make_project(), make_user(), "researcher")
     client.force_login(admin)
-    response = client.post(
-        reverse("interviews:member_remove", args=[project.slug, elsewhere.pk])
-    )
+    response = client.post(reverse("interviews:member_remove", args=[project.slug, elsewhere.pk]))
     assert response.status_code == 404
     assert Membership.objects.filter(pk=elsewhere.pk).exists()

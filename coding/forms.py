@@ -1,0 +1,100 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import Code, Memo
+
+
+class CodeChoiceField(forms.ModelChoiceField):
+    def __init__(self, *args, paths: dict[int, str] | None = None, **kwargs):
+        self.paths = paths or {}
+        super().__init__(*args, **kwargs)
+
+    def label_from_instance(self, obj):
+        return self.paths.get(obj.pk, obj.name)
+
+
+def _code_field(project, paths, *, label, required=True, exclude=None, empty_label="---------"):
+    codes = Code.objects.filter(project=project)
+    if exclude:
+        codes = codes.exclude(pk__in=exclude)
+    ordered = sorted(codes, key=lambda code: paths.get(code.pk, code.name).lower())
+    field = CodeChoiceField(
+        queryset=codes, paths=paths, label=label, required=required, empty_label=empty_label
+    )
+    field.choices = [("", empty_label), *((c.pk, paths.get(c.pk, c.name)) for c in ordered)]
+    return field
+
+
+class CodeForm(forms.ModelForm):
+    class Meta:
+        model = Code
+        fields = ["name", "parent", "colour", "definition", "inclusion", "exclusion", "example"]
+        widgets = {
+            "colour": forms.TextInput(attrs={"type": "color"}),
+            "definition": forms.Textarea(attrs={"rows": 3}),
+            "inclusion": forms.Textarea(attrs={"rows": 2}),
+            "exclusion": forms.Textarea(attrs={"rows": 2}),
+            "example": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, project, paths, exclude=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["parent"] = _code_field(
+            project,
+            paths,
+            label=_("Under"),
+            required=False,
+            exclude=exclude,
+            empty_label=_("(top level)"),
+        )
+
+
+class CodingCreateForm(forms.Form):
+    start = forms.IntegerField(min_value=0)
+    end = forms.IntegerField(min_value=1)
+    passage = forms.CharField(strip=False)
+    codes = forms.ModelMultipleChoiceField(queryset=Code.objects.none(), required=False)
+    in_vivo = forms.BooleanField(required=False)
+
+    def __init__(self, *args, project, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["codes"].queryset = Code.objects.filter(project=project)
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors and not data.get("codes") and not data.get("in_vivo"):
+            raise forms.ValidationError(_("Choose a code to apply."))
+        return data
+
+
+class CodingChangeForm(forms.Form):
+    ACTIONS = ["code", "adjust", "span", "remove"]
+    action = forms.ChoiceField(choices=[(a, a) for a in ACTIONS])
+    code = forms.ModelChoiceField(queryset=Code.objects.none(), required=False)
+    edge = forms.ChoiceField(choices=[("start", "start"), ("end", "end")], required=False)
+    step = forms.TypedChoiceField(choices=[("-1", "-1"), ("1", "1")], coerce=int, required=False)
+    start = forms.IntegerField(min_value=0, required=False)
+    end = forms.IntegerField(min_value=1, required=False)
+
+    def __init__(self, *args, project, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["code"].queryset = Code.objects.filter(project=project)
+
+
+class MemoForm(forms.ModelForm):
+    class Meta:
+        model = Memo
+        fields = ["title", "text"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 6})}
+
+
+class MergeForm(forms.Form):
+    def __init__(self, *args, project, paths, code, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["into"] = _code_field(project, paths, label=_("Merge into"), exclude=[code.pk])
+
+
+class MoveForm(forms.Form):
+    direction = forms.ChoiceField(
+        choices=[("up", "up"), ("down", "down"), ("out", "out"), ("in", "in")], required=False
+    )

@@ -1,0 +1,95 @@
+"""Reads for the coding page: one query each, counted in the database."""
+
+from django.db.models import Count, Max, Q
+
+from interviews.models import Source
+
+from .models import Code, Coding, Memo
+from .rendering import Span
+
+
+def codebook_rows(project) -> list[tuple[Code, int]]:
+    """The code tree in display order as (code, depth), with `coding_count` annotated."""
+    codes = list(Code.objects.filter(project=project).annotate(coding_count=Count("codings")))
+    children: dict[int | None, list[Code]] = {}
+    for code in codes:
+        children.setdefault(code.parent_id, []).append(code)
+    rows: list[tuple[Code, int]] = []
+
+    def walk(parent_id, depth):
+        for code in sorted(children.get(parent_id, []), key=lambda c: (c.order, c.name.lower())):
+            rows.append((code, depth))
+            walk(code.pk, depth + 1)
+
+    walk(None, 0)
+    return rows
+
+
+def code_paths(rows: list[tuple[Code, int]]) -> dict[int, str]:
+    """'Theme › Code' labels for pickers, from codebook_rows."""
+    paths: dict[int, str] = {}
+    trail: list[str] = []
+    for code, depth in rows:
+        trail[depth:] = [code.name]
+        paths[code.pk] = " › ".join(trail)
+    return paths
+
+
+def visible_codings(source: Source, *, coder_ids=None):
+    codings = Coding.objects.filter(source=source)
+    if coder_ids is not None:
+        codings = codings.filter(coder_id__in=coder_ids)
+    return codings
+
+
+def spans_and_info(codings) -> tuple[list[Span], dict[int, dict]]:
+    """Spans for the renderer, and per-coding facts for tooltips, in one query."""
+    rows = codings.annotate(memo_count=Count("memos")).values_list(
+        "pk", "code_id", "start", "end", "coder__username", "memo_count"
+    )
+    spans, info = [], {}
+    for pk, code_id, start, end, coder, memo_count in rows:
+        spans.append(Span(pk, code_id, start, end))
+        info[pk] = {"code": code_id, "coder": coder, "memos": memo_count}
+    return spans, info
+
+
+def code_counts(source: Source, *, coder_ids=None) -> list[dict]:
+    codings = visible_codings(source, coder_ids=coder_ids)
+    return list(
+        codings.values("code_id", "code__name", "code__colour").annotate(n=Count("id")).order_by()
+    )
+
+
+def recent_code_ids(project, user, limit: int = 9) -> list[int]:
+    """The codes this user applied most recently in the project, newest first."""
+    rows = (
+        Coding.objects.filter(source__project=project, coder=user)
+        .values("code_id")
+        .annotate(last=Max("created_at"))
+        .order_by("-last")[:limit]
+    )
+    return [row["code_id"] for row in rows]
+
+
+def coders_of(source: Source):
+    from django.contrib.auth import get_user_model
+
+    return (
+        get_user_model().objects.filter(Q(codings__source=source)).distinct().order_by("username")
+    )
+
+
+def memo_filter(project, *, target: str = "", author_id=None):
+    memos = (
+        Memo.objects.filter(project=project)
+        .select_related("author", "source", "code", "coding__code", "coding__source")
+        .defer("source__text", "coding__source__text")
+    )
+    if target == "project":
+        memos = memos.filter(source=None, code=None, coding=None)
+    elif target in {"source", "code", "coding"}:
+        memos = memos.filter(**{f"{target}__isnull": False})
+    if author_id:
+        memos = memos.filter(author_id=author_id)
+    return memos

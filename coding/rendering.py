@@ -1,0 +1,130 @@
+"""Cutting a source's text into runs, each carrying the codings that cover it.
+
+A sweep over the codings' start and end points (sorted once) cuts every
+paragraph segment where a coding begins or ends; each run knows the set of
+codings covering it. The page renders one `<span data-o>` per run, never a
+template tag per character; a run's look comes from a class named after its
+set of codes (stacked underlines, one colour per code).
+"""
+
+import bisect
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from interviews.reading import Paragraph, paragraphs
+
+
+@dataclass(frozen=True, slots=True)
+class Run:
+    start: int
+    text: str
+    role: str  # "", "speaker" or "stamp"
+    codings: tuple[int, ...]  # ids of the codings covering the run
+
+
+@dataclass(slots=True)
+class CodedParagraph:
+    start: int
+    end: int
+    runs: list[Run]
+    is_turn: bool
+    codes: list[int] = field(default_factory=list)  # code ids present, for margin stripes
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """The part of a coding the renderer needs."""
+
+    id: int
+    code_id: int
+    start: int
+    end: int
+
+
+def cut_runs(
+    paras: Sequence[Paragraph],
+    spans: Iterable[Span],
+    code_order: dict[int, int],
+) -> list[CodedParagraph]:
+    spans = sorted(spans, key=lambda s: (s.start, s.end, s.id))
+    by_id = {s.id: s for s in spans}
+    starts: dict[int, list[int]] = {}
+    ends: dict[int, list[int]] = {}
+    for s in spans:
+        starts.setdefault(s.start, []).append(s.id)
+        ends.setdefault(s.end, []).append(s.id)
+    points = sorted(starts.keys() | ends.keys())
+    active: dict[int, None] = {}  # ordered set of covering coding ids
+    next_point = 0
+
+    def advance_to(position: int) -> None:
+        nonlocal next_point
+        while next_point < len(points) and points[next_point] <= position:
+            point = points[next_point]
+            for coding_id in ends.get(point, ()):
+                active.pop(coding_id, None)
+            for coding_id in starts.get(point, ()):
+                if by_id[coding_id].end > position:
+                    active[coding_id] = None
+            next_point += 1
+
+    result = []
+    for paragraph in paras:
+        runs: list[Run] = []
+        present: dict[int, None] = {}
+        for segment in paragraph.segments:
+            position = segment.start
+            segment_end = segment.start + len(segment.text)
+            while position < segment_end:
+                advance_to(position)
+                cut = segment_end
+                if next_point < len(points) and points[next_point] < segment_end:
+                    cut = points[next_point]
+                covering = tuple(active)
+                for coding_id in covering:
+                    present[by_id[coding_id].code_id] = None
+                runs.append(
+                    Run(
+                        position,
+                        segment.text[position - segment.start : cut - segment.start],
+                        segment.role,
+                        covering,
+                    )
+                )
+                position = cut
+        result.append(
+            CodedParagraph(
+                paragraph.start,
+                paragraph.end,
+                runs,
+                paragraph.is_turn,
+                sorted(present, key=code_order.__getitem__),
+            )
+        )
+    return result
+
+
+def coded_paragraphs(
+    text: str,
+    spans: Iterable[Span],
+    code_order: dict[int, int],
+    *,
+    within: tuple[int, int] | None = None,
+) -> list[CodedParagraph]:
+    """Paragraphs of `text` (only those touching `within`, if given) cut into runs."""
+    paras = paragraphs(text)
+    if within is not None:
+        low, high = within
+        first = bisect.bisect_left([p.end for p in paras], low)
+        paras = [p for p in paras[first:] if p.start <= high]
+    return cut_runs(paras, spans, code_order)
+
+
+def code_sets(paras: Iterable[CodedParagraph], code_of: dict[int, int]) -> set[tuple[int, ...]]:
+    """The distinct sets of codes that runs carry (each needs one CSS rule)."""
+    return {
+        tuple(sorted({code_of[c] for c in run.codings}))
+        for paragraph in paras
+        for run in paragraph.runs
+        if run.codings
+    }

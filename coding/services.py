@@ -1,0 +1,275 @@
+"""Writes to the codebook and the codings. Each keeps its invariants in one transaction."""
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils.translation import gettext as _
+
+from interviews.models import Project, Source
+
+from .codebook import DEFAULT_CODEBOOK
+from .models import Code, Coding, CodingEvent, Memo
+
+MAX_CODE_NAME = 120
+
+
+# Codebook
+
+
+def _next_order(project: Project, parent: Code | None) -> int:
+    top = Code.objects.filter(project=project, parent=parent).aggregate(m=Max("order"))["m"]
+    return 0 if top is None else top + 1
+
+
+def _check_name_free(*, project: Project, parent: Code | None, name: str, exclude=None) -> None:
+    siblings = Code.objects.filter(project=project, parent=parent, name__iexact=name)
+    if exclude is not None:
+        siblings = siblings.exclude(pk=exclude.pk)
+    if siblings.exists():
+        raise ValidationError(
+            _("There is already a code “%(name)s” at this place in the tree.") % {"name": name}
+        )
+
+
+@transaction.atomic
+def create_code(*, project: Project, name: str, parent: Code | None = None, **fields) -> Code:
+    name = " ".join(name.split())[:MAX_CODE_NAME]
+    if not name:
+        raise ValidationError(_("A code needs a name."))
+    _check_name_free(project=project, parent=parent, name=name)
+    return Code.objects.create(
+        project=project, parent=parent, name=name, order=_next_order(project, parent), **fields
+    )
+
+
+def descendant_ids(code: Code) -> set[int]:
+    """Ids of every code below `code` (one query per level of the tree)."""
+    found: set[int] = set()
+    level = {code.pk}
+    while level:
+        level = set(Code.objects.filter(parent_id__in=level).values_list("pk", flat=True))
+        level -= found
+        found |= level
+    return found
+
+
+def check_code_name(*, code: Code, name: str, parent: Code | None) -> None:
+    _check_name_free(project=code.project, parent=parent, name=name, exclude=code)
+
+
+@transaction.atomic
+def delete_code(*, code: Code, actor: AbstractBaseUser) -> int:
+    """Delete a code, its sub-codes and their codings; the history keeps what went."""
+    ids = [code.pk, *descendant_ids(code)]
+    codings = list(Coding.objects.filter(code_id__in=ids).select_related("code"))
+    CodingEvent.objects.bulk_create(
+        CodingEvent(
+            project_id=code.project_id,
+            source_id=coding.source_id,
+            coding_id=coding.pk,
+            action=CodingEvent.Action.REMOVED,
+            actor=actor,
+            code_name=coding.code.name,
+            start=coding.start,
+            end=coding.end,
+            detail=_("code deleted"),
+        )
+        for coding in codings
+    )
+    code.delete()
+    return len(codings)
+
+
+@transaction.atomic
+def move_code(*, code: Code, parent: Code | None, position: int | None = None) -> Code:
+    """Put `code` under `parent` (None: top level), at `position` among its new siblings."""
+    if parent is not None and (parent.pk == code.pk or parent.pk in descendant_ids(code)):
+        raise ValidationError(_("A code cannot be moved under itself or one of its sub-codes."))
+    _check_name_free(project=code.project, parent=parent, name=code.name, exclude=code)
+    siblings = list(
+        Code.objects.filter(project_id=code.project_id, parent=parent).exclude(pk=code.pk)
+    )
+    position = len(siblings) if position is None else max(0, min(position, len(siblings)))
+    siblings.insert(position, code)
+    code.parent = parent
+    code.save(update_fields=["parent"])
+    for order, sibling in enumerate(siblings):
+        if sibling.order != order:
+            sibling.order = order
+            sibling.save(update_fields=["order"])
+    return code
+
+
+@transaction.atomic
+def merge_codes(*, source_code: Code, into: Code, actor: AbstractBaseUser) -> int:
+    """Move every coding of `source_code` to `into`, then delete `source_code`.
+
+    Codings that would duplicate one `into` already has (same passage, same
+    coder) collapse into it. Sub-codes move under `into`. Returns the number of
+    codings moved.
+    """
+    if source_code.pk == into.pk or source_code.project_id != into.project_id:
+        raise ValidationError(_("Choose another code of the same project to merge into."))
+    if into.pk in descendant_ids(source_code):
+        raise ValidationError(_("A code cannot be merged into one of its own sub-codes."))
+    existing = set(into.codings.values_list("source_id", "coder_id", "start", "end"))
+    moved = 0
+    for coding in source_code.codings.select_related("code"):
+        key = (coding.source_id, coding.coder_id, coding.start, coding.end)
+        if key in existing:
+            _record(coding, CodingEvent.Action.REMOVED, actor, detail=into.name)
+            coding.delete()
+            continue
+        existing.add(key)
+        coding.code = into
+        coding.save(update_fields=["code", "updated_at"])
+        _record(coding, CodingEvent.Action.CHANGED, actor, detail=source_code.name)
+        moved += 1
+    Memo.objects.filter(code=source_code).update(code=into)
+    for child in source_code.children.all():
+        move_code(code=child, parent=into)
+    source_code.delete()
+    return moved
+
+
+@transaction.atomic
+def seed_default_codebook(*, project: Project, language: str | None = None) -> dict[str, Code]:
+    """Create the reference study's codebook in `project`; returns codes by key."""
+    language = language if language in {"id", "en"} else project.language
+    language = language if language in {"id", "en"} else "en"
+    codes = {}
+    for theme in DEFAULT_CODEBOOK:
+        parent = create_code(
+            project=project,
+            name=theme.name[language],
+            definition=theme.definition[language],
+            colour=theme.colour,
+        )
+        codes[theme.key] = parent
+        for item in theme.codes:
+            codes[item.key] = create_code(
+                project=project,
+                parent=parent,
+                name=item.name[language],
+                definition=item.definition[language],
+                colour=item.colour,
+            )
+    return codes
+
+
+# Codings
+
+
+def _record(coding: Coding, action: str, actor, *, detail: str = "", span=None) -> CodingEvent:
+    start, end = span or (coding.start, coding.end)
+    return CodingEvent.objects.create(
+        project_id=coding.code.project_id,
+        source_id=coding.source_id,
+        coding_id=coding.pk,
+        action=action,
+        actor=actor,
+        code_name=coding.code.name,
+        start=start,
+        end=end,
+        detail=detail[:300],
+    )
+
+
+def check_passage(*, source: Source, start: int, end: int, passage: str) -> None:
+    """The selection must be a non-empty range of the text, equal to what the browser saw."""
+    if not (0 <= start < end <= len(source.text)):
+        raise ValidationError(_("The selection lies outside the text."))
+    if source.text[start:end] != passage:
+        raise ValidationError(
+            _(
+                "The selected text does not match the source at that place. "
+                "The page may be out of date: reload it and select again."
+            )
+        )
+
+
+@transaction.atomic
+def apply_code(
+    *,
+    source: Source,
+    start: int,
+    end: int,
+    passage: str,
+    code: Code,
+    coder: AbstractBaseUser,
+) -> Coding:
+    """Code `source.text[start:end]`. Applying the same code twice is harmless."""
+    if code.project_id != source.project_id:
+        raise ValidationError(_("That code belongs to another project."))
+    check_passage(source=source, start=start, end=end, passage=passage)
+    try:
+        with transaction.atomic():
+            coding = Coding.objects.create(
+                source=source, code=code, coder=coder, start=start, end=end, passage=passage
+            )
+    except IntegrityError:
+        return Coding.objects.get(source=source, code=code, coder=coder, start=start, end=end)
+    _record(coding, CodingEvent.Action.CREATED, coder)
+    return coding
+
+
+@transaction.atomic
+def apply_in_vivo(
+    *, source: Source, start: int, end: int, passage: str, coder: AbstractBaseUser, parent=None
+) -> Coding:
+    """Create a code named after the selected words and apply it."""
+    check_passage(source=source, start=start, end=end, passage=passage)
+    name = " ".join(passage.split())
+    if len(name) > 60:
+        name = name[:59].rsplit(" ", 1)[0] + "…"
+    code = Code.objects.filter(
+        project_id=source.project_id, parent=parent, name__iexact=name
+    ).first() or create_code(project=source.project, name=name, parent=parent, colour="#9467bd")
+    return apply_code(source=source, start=start, end=end, passage=passage, code=code, coder=coder)
+
+
+@transaction.atomic
+def change_coding(
+    *,
+    coding: Coding,
+    actor: AbstractBaseUser,
+    code: Code | None = None,
+    start: int | None = None,
+    end: int | None = None,
+) -> Coding:
+    """Give a coding another code and/or other boundaries."""
+    old_span = (coding.start, coding.end)
+    details = []
+    if code is not None and code.pk != coding.code_id:
+        if code.project_id != coding.source.project_id:
+            raise ValidationError(_("That code belongs to another project."))
+        details.append(coding.code.name)
+        coding.code = code
+    if start is not None and end is not None and (start, end) != old_span:
+        text = coding.source.text
+        if not (0 <= start < end <= len(text)):
+            raise ValidationError(_("The selection lies outside the text."))
+        coding.start, coding.end, coding.passage = start, end, text[start:end]
+        details.append(f"{old_span[0]}–{old_span[1]}")
+    if not details:
+        return coding
+    duplicate = Coding.objects.filter(
+        source_id=coding.source_id,
+        code_id=coding.code_id,
+        coder_id=coding.coder_id,
+        start=coding.start,
+        end=coding.end,
+    ).exclude(pk=coding.pk)
+    if duplicate.exists():
+        raise ValidationError(_("The same coder already has this code on this passage."))
+    coding.save()
+    span = (min(old_span[0], coding.start), max(old_span[1], coding.end))
+    _record(coding, CodingEvent.Action.CHANGED, actor, detail=" · ".join(details), span=span)
+    return coding
+
+
+@transaction.atomic
+def remove_coding(*, coding: Coding, actor: AbstractBaseUser) -> None:
+    _record(coding, CodingEvent.Action.REMOVED, actor)
+    coding.delete()

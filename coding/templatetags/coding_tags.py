@@ -1,0 +1,69 @@
+"""Rendering coded text. Every piece of source text passes through escaping here."""
+
+import json
+
+from django import template
+from django.utils.html import format_html, format_html_join
+
+from ..rendering import CodedParagraph
+
+register = template.Library()
+
+
+def set_class(codes: tuple[int, ...]) -> str:
+    return "s" + "-".join(map(str, codes))
+
+
+def _run_html(run, code_of) -> tuple:
+    role = f" {run.role}" if run.role else ""
+    if not run.codings:
+        if run.role:
+            return ('<span data-o="{}" class="{}">{}</span>', (run.start, run.role, run.text))
+        return ('<span data-o="{}">{}</span>', (run.start, run.text))
+    codes = tuple(sorted({code_of[c] for c in run.codings}))
+    return (
+        '<span data-o="{}" class="k {}{}" data-c="{}" tabindex="-1">{}</span>',
+        (run.start, set_class(codes), role, " ".join(map(str, run.codings)), run.text),
+    )
+
+
+@register.simple_tag
+def coded_paragraph(paragraph: CodedParagraph, info: dict, code_names: dict, oob: bool = False):
+    """One paragraph: margin stripes per code, then the text cut into runs."""
+    code_of = {}
+    facts = {}
+    for run in paragraph.runs:
+        for coding_id in run.codings:
+            if coding_id not in facts:
+                facts[coding_id] = info[coding_id]
+                code_of[coding_id] = info[coding_id]["code"]
+    runs = [_run_html(run, code_of) for run in paragraph.runs]
+    body = format_html_join("", "{}", ((format_html(fmt, *args),) for fmt, args in runs))
+    stripes = format_html_join(
+        "",
+        '<i class="b{}" title="{}"></i>',
+        ((code_id, code_names.get(code_id, "")) for code_id in paragraph.codes),
+    )
+    html = (
+        '<div class="para" id="p{}" data-o="{}" data-k="{}"'
+        + (' hx-swap-oob="true"' if oob else "")
+        + '><div class="stripes" aria-hidden="true">{}</div><p'
+        + (' class="turn"' if paragraph.is_turn else "")
+        + ">{}</p></div>"
+    )
+    facts_json = json.dumps(facts, separators=(",", ":")) if facts else ""
+    return format_html(html, paragraph.start, paragraph.start, facts_json, stripes, body)
+
+
+@register.simple_tag
+def code_styles(colours: dict[int, str], sets) -> str:
+    """CSS for margin stripes and stacked underlines. Colours are validated #RRGGBB."""
+    rules = [f".b{code_id}{{background:{colour}}}" for code_id, colour in colours.items()]
+    for codes in sorted(sets):
+        shadows = ",".join(
+            f"inset 0 -{3 * (i + 1)}px {colours.get(code_id, '#888888')}"
+            for i, code_id in enumerate(codes)
+        )
+        tint = colours.get(codes[0], "#888888")
+        rules.append(f".{set_class(codes)}{{box-shadow:{shadows};background:{tint}1f}}")
+    return "".join(rules)

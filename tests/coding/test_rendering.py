@@ -1,0 +1,56 @@
+from hypothesis import given
+from hypothesis import strategies as st
+
+from coding.rendering import Span, code_sets, coded_paragraphs
+
+TEXT = "Pewawancara: Apa?\n\nIbu Maria: Rapat jarang. 😀 Sinyal susah.\nBaris akhir."
+
+
+def runs_of(paragraphs):
+    return [(r.start, r.text, r.codings) for p in paragraphs for r in p.runs]
+
+
+def test_runs_cut_where_codings_begin_and_end():
+    start = TEXT.index("Rapat")
+    spans = [Span(1, 7, start, start + len("Rapat jarang")), Span(2, 8, start + 6, start + 16)]
+    paragraphs = coded_paragraphs(TEXT, spans, {7: 0, 8: 1})
+    coded = [(text, codings) for _s, text, codings in runs_of(paragraphs) if codings]
+    assert coded == [("Rapat ", (1,)), ("jarang", (1, 2)), (". 😀 ", (2,))]
+    assert paragraphs[1].codes == [7, 8]
+
+
+def test_a_coding_across_paragraphs_shows_in_each():
+    start = TEXT.index("Sinyal")
+    spans = [Span(5, 3, start, TEXT.index("akhir"))]
+    paragraphs = coded_paragraphs(TEXT, spans, {3: 0})
+    assert [p.codes for p in paragraphs] == [[], [3], [3]]
+    assert ("Baris ", (5,)) in [(t, c) for _s, t, c in runs_of(paragraphs)]
+
+
+def test_only_paragraphs_within_a_range_are_rendered():
+    low = TEXT.index("Baris")
+    paragraphs = coded_paragraphs(TEXT, [], {}, within=(low, low + 2))
+    assert [p.start for p in paragraphs] == [low]
+
+
+def test_code_sets_name_each_distinct_combination_once():
+    spans = [Span(1, 7, 20, 30), Span(2, 8, 25, 40), Span(3, 7, 50, 55)]
+    paragraphs = coded_paragraphs(TEXT, spans, {7: 0, 8: 1})
+    assert code_sets(paragraphs, {1: 7, 2: 8, 3: 7}) == {(7,), (7, 8), (8,)}
+
+
+@given(
+    st.text(alphabet=st.sampled_from("ab \n😀é\u0301"), min_size=1, max_size=60),
+    st.lists(st.tuples(st.integers(0, 60), st.integers(1, 30)), max_size=8),
+)
+def test_runs_reassemble_the_text_and_carry_exactly_the_covering_codings(text, raw):
+    spans = [
+        Span(i + 1, i % 3, start, min(start + length, len(text)))
+        for i, (start, length) in enumerate(raw)
+        if start < len(text)
+    ]
+    for run in (r for p in coded_paragraphs(text, spans, {0: 0, 1: 1, 2: 2}) for r in p.runs):
+        assert text[run.start : run.start + len(run.text)] == run.text
+        for offset in range(run.start, run.start + len(run.text)):
+            covering = {s.id for s in spans if s.start <= offset < s.end}
+            assert set(run.codings) == covering
