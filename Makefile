@@ -40,8 +40,8 @@ format: install
 
 # Refresh the catalogues after changing strings (needs GNU gettext's xgettext).
 messages: install
-	$(BIN)/python manage.py makemessages --locale id --no-obsolete --no-location
-	$(BIN)/python manage.py makemessages --locale id --domain djangojs --no-obsolete --no-location --ignore '.venv/*' --ignore 'staticfiles/*'
+	DEBUG=1 $(BIN)/python manage.py makemessages --locale id --no-obsolete --no-location \
+		--ignore '.venv/*' --ignore 'staticfiles/*' --ignore 'tests/*'
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache

@@ -5,6 +5,7 @@ from django.db.models import Count, Prefetch
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from . import services
@@ -22,6 +23,12 @@ from .forms import (
 from .importers import SUPPORTED_EXTENSIONS, ImportFailed
 from .models import Attribute, Case, CaseValue, Membership, Source
 from .reading import paragraphs
+
+KIND_PLURALS = [
+    (Source.Kind.INTERVIEW, gettext_lazy("Interviews")),
+    (Source.Kind.OBSERVATION, gettext_lazy("Observation notes")),
+    (Source.Kind.DOCUMENT, gettext_lazy("Documents")),
+]
 
 # Projects
 
@@ -63,7 +70,7 @@ def project_detail(request, slug):
     kinds = dict(
         project.sources.values_list("kind").annotate(n=Count("id")).values_list("kind", "n")
     )
-    source_counts = [(value, label, kinds.get(value, 0)) for value, label in Source.Kind.choices]
+    source_counts = [(value, label, kinds.get(value, 0)) for value, label in KIND_PLURALS]
     context = {
         "membership": membership,
         "project": project,

@@ -9,7 +9,7 @@ CATALOGUES = sorted(Path(settings.BASE_DIR, "locale").glob("id/LC_MESSAGES/*.po"
 
 
 def test_there_is_an_indonesian_catalogue():
-    assert [path.name for path in CATALOGUES] == ["django.po", "djangojs.po"]
+    assert [path.name for path in CATALOGUES] == ["django.po"]
 
 
 @pytest.mark.parametrize("path", CATALOGUES, ids=lambda p: p.name)

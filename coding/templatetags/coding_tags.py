@@ -3,8 +3,10 @@
 import json
 
 from django import template
+from django.db.models import Count
 from django.utils.html import format_html, format_html_join
 
+from ..models import Code, Coding
 from ..rendering import CodedParagraph
 
 register = template.Library()
@@ -67,3 +69,18 @@ def code_styles(colours: dict[int, str], sets) -> str:
         tint = colours.get(codes[0], "#888888")
         rules.append(f".{set_class(codes)}{{box-shadow:{shadows};background:{tint}1f}}")
     return "".join(rules)
+
+
+@register.inclusion_tag("coding/_progress.html")
+def coding_progress(project):
+    """Coding progress for the project dashboard."""
+    codings = Coding.objects.filter(source__project=project)
+    coders = list(codings.values("coder__username").annotate(n=Count("id")).order_by("-n"))
+    return {
+        "project": project,
+        "code_count": Code.objects.filter(project=project).count(),
+        "coding_count": sum(coder["n"] for coder in coders),
+        "coded_sources": codings.values("source_id").distinct().count(),
+        "source_total": project.sources.count(),
+        "coders": coders,
+    }

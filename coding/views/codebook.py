@@ -3,7 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from interviews.access import can_code, get_membership
@@ -166,11 +166,12 @@ def code_merge(request, slug, code_id):
         except ValidationError as error:
             form.add_error("into", error)
         else:
-            messages.success(
-                request,
-                _("“%(old)s” merged into “%(new)s”: %(n)d codings moved.")
-                % {"old": code.name, "new": into.name, "n": moved},
+            message = ngettext(
+                "“%(old)s” merged into “%(new)s”: %(n)d coding moved.",
+                "“%(old)s” merged into “%(new)s”: %(n)d codings moved.",
+                moved,
             )
+            messages.success(request, message % {"old": code.name, "new": into.name, "n": moved})
             return redirect("coding:codebook", slug)
     context = _codebook_context(membership, code=code, form=form, coding_count=code.codings.count())
     return render(request, "coding/code_merge.html", context)

@@ -57,7 +57,7 @@ def test_dashboard_counts_sources_by_kind_and_cases(client, project, researcher,
     client.force_login(researcher)
     response = client.get(reverse("interviews:project_detail", args=[project.slug]))
     counts = {label: count for _value, label, count in response.context["source_counts"]}
-    assert counts == {"Interview transcript": 2, "Observation note": 0, "Document": 1}
+    assert counts == {"Interviews": 2, "Observation notes": 0, "Documents": 1}
     assert response.context["case_count"] == 1
 
 

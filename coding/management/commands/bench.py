@@ -1,0 +1,210 @@
+"""`make bench`: speed and weight figures, measured in a throw-away database.
+
+Builds a synthetic project (20 sources of 20,000 words, 1,000 codings each,
+30 codes), then times full requests through Django's test client (middleware
+included) and prints one line per figure: `name value unit`.
+"""
+
+import gzip
+import random
+import statistics
+import time
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.core.management.base import BaseCommand
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext, setup_test_environment
+from django.urls import reverse
+
+SOURCES = 20
+WORDS = 20_000
+CODINGS = 1_000
+CODES = 30
+VOCABULARY = [
+    "koordinasi",
+    "kebijakan",
+    "teknis",
+    "bagian",
+    "kesra",
+    "sekretariat",
+    "daerah",
+    "distrik",
+    "bantuan",
+    "data",
+    "penerima",
+    "rapat",
+    "forum",
+    "staf",
+    "kepala",
+    "subbagian",
+    "laporan",
+    "arsip",
+    "surat",
+    "instruksi",
+    "jadwal",
+    "pelatihan",
+    "pesawat",
+    "jalan",
+    "sinyal",
+    "listrik",
+    "genset",
+    "komputer",
+    "dinas",
+    "sosial",
+    "pendidikan",
+    "kesehatan",
+    "program",
+    "anggaran",
+    "masyarakat",
+    "gereja",
+    "masjid",
+    "bencana",
+    "longsor",
+    "verifikasi",
+    "informasi",
+    "edaran",
+    "tugas",
+    "tumpang",
+    "tindih",
+    "komunikasi",
+    "lapangan",
+    "kantor",
+]
+
+
+def synthetic_text(rng: random.Random, words: int) -> str:
+    turns, count, speaker = [], 0, 0
+    while count < words:
+        length = min(rng.randint(40, 160), words - count)
+        body = " ".join(rng.choice(VOCABULARY) for _ in range(length))
+        label = "Pewawancara" if speaker % 2 == 0 else "Ibu Maria"
+        turns.append(f"{label}: {body.capitalize()}. 😀 café")
+        count += length
+        speaker += 1
+    return "\n\n".join(turns)
+
+
+def median_ms(samples: list[float]) -> float:
+    return round(statistics.median(samples) * 1000, 1)
+
+
+class Command(BaseCommand):
+    help = "Measure the coding page, applying a code and static weight on synthetic data."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--repeat", type=int, default=15)
+        parser.add_argument("--dump", help="write the coding page's HTML to this file")
+
+    def handle(self, *args, repeat: int, dump: str | None = None, **options):
+        self.dump = dump
+        setup_test_environment()
+        settings.ALLOWED_HOSTS = ["testserver"]
+        old_name = connection.settings_dict["NAME"]
+        connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
+        try:
+            self.run(repeat)
+        finally:
+            connection.creation.destroy_test_db(old_name, verbosity=0)
+
+    def emit(self, name: str, value, unit: str) -> None:
+        self.stdout.write(f"{name} {value} {unit}")
+
+    def run(self, repeat: int) -> None:
+        from django.contrib.auth import get_user_model
+
+        from coding.models import Code, Coding
+        from interviews.models import Membership, Source
+        from interviews.services import create_project
+
+        rng = random.Random(20261127)  # noqa: S311 - reproducible synthetic data
+        user = get_user_model().objects.create_user("bench")
+        project = create_project(name="Bench", slug="bench", creator=user)
+        coder2 = get_user_model().objects.create_user("bench2")
+        Membership.objects.create(project=project, user=coder2, role="researcher")
+        themes = [Code.objects.create(project=project, name=f"Tema {i}", order=i) for i in range(3)]
+        codes = [
+            Code.objects.create(
+                project=project,
+                parent=themes[i % 3],
+                name=f"Kode {i}",
+                colour=f"#{rng.randrange(0x1000000):06x}",
+                order=i,
+            )
+            for i in range(CODES - 3)
+        ] + themes
+        sources = []
+        for i in range(SOURCES):
+            text = synthetic_text(rng, WORDS)
+            sources.append(
+                Source.objects.create(
+                    project=project,
+                    kind="interview",
+                    title=f"Wawancara {i}",
+                    text=text,
+                    word_count=len(text.split()),
+                    created_by=user,
+                )
+            )
+        for source in sources:
+            length = len(source.text)
+            batch = []
+            for _ in range(CODINGS):
+                start = rng.randrange(0, length - 400)
+                end = start + rng.randint(20, 400)
+                batch.append(
+                    Coding(
+                        source=source,
+                        code=rng.choice(codes),
+                        coder=rng.choice([user, coder2]),
+                        start=start,
+                        end=end,
+                        passage=source.text[start:end],
+                    )
+                )
+            Coding.objects.bulk_create(batch, ignore_conflicts=True)
+
+        client = Client()
+        client.force_login(user)
+        source = sources[0]
+        page = reverse("coding:source_code", args=[project.slug, source.pk])
+        samples = []
+        for i in range(repeat + 2):
+            began = time.perf_counter()
+            response = client.get(page)
+            if i >= 2:
+                samples.append(time.perf_counter() - began)
+        assert response.status_code == 200
+        self.emit("coding_page_ms", median_ms(samples), "ms")
+        self.emit("coding_page_html_kb", round(len(response.content) / 1024, 1), "KB")
+        if self.dump:
+            Path(self.dump).write_bytes(response.content)
+        with CaptureQueriesContext(connection) as queries:
+            client.get(page)
+        self.emit("coding_page_queries", len(queries), "queries")
+
+        create = reverse("coding:coding_create", args=[project.slug, source.pk])
+        samples = []
+        for i in range(repeat + 2):
+            start = rng.randrange(0, len(source.text) - 200)
+            end = start + rng.randint(10, 200)
+            data = {
+                "start": start,
+                "end": end,
+                "passage": source.text[start:end],
+                "codes": [codes[i % len(codes)].pk],
+                "show": "all",
+            }
+            began = time.perf_counter()
+            response = client.post(create, data, headers={"HX-Request": "true"})
+            if i >= 2:
+                samples.append(time.perf_counter() - began)
+            assert response.status_code == 200, response.content[:300]
+        self.emit("apply_code_ms", median_ms(samples), "ms")
+        self.emit("apply_code_response_kb", round(len(response.content) / 1024, 1), "KB")
+
+        names = ["kesra.css", "coding.js", "django_htmx/htmx-2.min.js"]
+        compressed = sum(len(gzip.compress(Path(finders.find(n)).read_bytes(), 9)) for n in names)
+        self.emit("static_kb_compressed", round(compressed / 1024, 1), "KB")
