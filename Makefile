@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	@touch $@
 
 install: $(STAMP)
-	$(BIN)/python manage.py compile_catalogues
+	DEBUG=1 $(BIN)/python manage.py compile_catalogues
 
 run: install
 	DEBUG=1 $(BIN)/python manage.py migrate --no-input

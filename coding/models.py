@@ -65,6 +65,11 @@ class Coding(models.Model):
     text so that retrieval never loads whole transcripts.
     """
 
+    class Review(models.TextChoices):
+        PENDING = "pending", _("Not reviewed")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
     source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="codings")
     code = models.ForeignKey(Code, on_delete=models.CASCADE, related_name="codings")
     coder = models.ForeignKey(
@@ -73,6 +78,10 @@ class Coding(models.Model):
     start = models.PositiveIntegerField()
     end = models.PositiveIntegerField()
     passage = models.TextField()
+    # The latest verdict of a supervisor (kept here to filter on; ReviewNote has the thread).
+    review_status = models.CharField(
+        _("review"), max_length=10, choices=Review.choices, default=Review.PENDING
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -144,6 +153,8 @@ class CodingEvent(models.Model):
         CREATED = "created", _("coded")
         CHANGED = "changed", _("changed")
         REMOVED = "removed", _("removed")
+        REVIEWED = "reviewed", _("reviewed")
+        RECONCILED = "reconciled", _("reconciled")
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
     source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="coding_events")
@@ -163,3 +174,121 @@ class CodingEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.coding_id}"
+
+
+class ReviewNote(models.Model):
+    """One entry of a coding's review thread: a verdict, a comment or the coder's reply."""
+
+    class Kind(models.TextChoices):
+        APPROVE = "approve", _("approved")
+        REJECT = "reject", _("rejected")
+        COMMENT = "comment", _("commented")
+        REPLY = "reply", _("replied")
+
+    coding = models.ForeignKey(Coding, on_delete=models.CASCADE, related_name="review_notes")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    text = models.TextField(_("comment"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.kind
+
+
+class Summary(models.Model):
+    """A condensed summary of a code's passages, overall or for one case (data reduction)."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="summaries")
+    code = models.ForeignKey(Code, on_delete=models.CASCADE, related_name="summaries")
+    case = models.ForeignKey(
+        "interviews.Case", on_delete=models.CASCADE, null=True, blank=True, related_name="summaries"
+    )
+    text = models.TextField(_("summary"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("summary")
+        verbose_name_plural = _("summaries")
+        constraints = [
+            models.UniqueConstraint(fields=["code", "case"], name="summary_unique_code_case"),
+            models.UniqueConstraint(
+                fields=["code"], condition=Q(case__isnull=True), name="summary_unique_code"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+
+class Conclusion(models.Model):
+    """A statement drawn from the data, with codings cited as evidence."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
+        VERIFIED = "verified", _("Verified")
+        RETURNED = "returned", _("Returned")
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="conclusions")
+    statement = models.CharField(_("statement"), max_length=500)
+    text = models.TextField(_("discussion"), blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    review_comment = models.TextField(_("supervisor's comment"), blank=True)
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    order = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["order", "created_at"]
+        verbose_name = _("conclusion")
+        verbose_name_plural = _("conclusions")
+
+    def __str__(self) -> str:
+        return self.statement
+
+
+class Evidence(models.Model):
+    class Stance(models.TextChoices):
+        SUPPORTS = "supports", _("supports")
+        CONTRADICTS = "contradicts", _("contradicts")
+
+    conclusion = models.ForeignKey(Conclusion, on_delete=models.CASCADE, related_name="evidence")
+    coding = models.ForeignKey(Coding, on_delete=models.CASCADE, related_name="evidence")
+    stance = models.CharField(
+        _("stance"), max_length=12, choices=Stance.choices, default=Stance.SUPPORTS
+    )
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["added_at", "id"]
+        verbose_name = _("evidence")
+        verbose_name_plural = _("evidence")
+        constraints = [
+            models.UniqueConstraint(fields=["conclusion", "coding"], name="evidence_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.stance

@@ -22,6 +22,14 @@ class Project(models.Model):
         choices=Language.choices,
         default=Language.INDONESIAN,
     )
+    blind_coding = models.BooleanField(
+        _("blind coding"),
+        default=False,
+        help_text=_(
+            "Researchers see only their own codings while coding, so that two coders "
+            "code independently. Admins and supervisors always see all."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -131,7 +131,7 @@ def decode_text(data: bytes) -> tuple[str, tuple[str, ...]]:
     if len(_UTF8_SEQUENCE.findall(data)) > broken:
         text = data.decode("utf-8", errors="replace")
         message = _(
-            "Some characters were not valid UTF-8 and were replaced with \u201c\ufffd\u201d."
+            "Some characters were not valid UTF-8 and were replaced with “�”."
         )
         return text, (message,)
     try:
