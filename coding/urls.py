@@ -1,5 +1,7 @@
 from django.urls import path
 
+from .agreement.urls import urlpatterns as agreement_patterns
+from .exchange.urls import urlpatterns as exchange_patterns
 from .views import codebook, coding_page, memos
 
 app_name = "coding"
@@ -47,3 +49,4 @@ urlpatterns = [
     path("p/<slug:slug>/memos/<int:memo_id>/edit/", memos.memo_edit, name="memo_edit"),
     path("p/<slug:slug>/memos/<int:memo_id>/delete/", memos.memo_delete, name="memo_delete"),
 ]
+urlpatterns += agreement_patterns + exchange_patterns

@@ -12,6 +12,7 @@ from coding.models import Memo
 from coding.services import apply_code, create_code
 from interviews.models import Membership, Source
 
+from . import access_agreement, access_exchange
 from .conftest import make_attribute, make_case, make_source, make_user
 
 PERSONAS = ("anonymous", "outsider", "researcher", "supervisor", "admin")
@@ -23,7 +24,8 @@ def row(*answers):
     return dict(zip(PERSONAS, answers, strict=True))
 
 
-# url name -> list of (method, POST data, expected answer per persona)
+# url name -> list of (method, data, expected answer per persona)
+# data: a dict, a key of `world`, or a function of `world` returning a dict.
 # Answers: an HTTP status, or LOGIN for "redirect to sign-in".
 ACCESS = {
     "interviews:project_list": [("get", None, row(LOGIN, 200, 200, 200, 200))],
@@ -106,6 +108,8 @@ ACCESS = {
     "password_change_done": [("get", None, row(LOGIN, 200, 200, 200, 200))],
     "set_language": [("post", {"language": "id"}, row(302, 302, 302, 302, 302))],
 }
+ACCESS.update(access_agreement.ACCESS)
+ACCESS.update(access_exchange.ACCESS)
 # Django's own admin site guards itself (staff only); it is not a project view.
 SKIPPED_NAMESPACES = {"admin"}
 
@@ -198,6 +202,8 @@ def test_access(client, world, name, method, data, persona, expected):
     url = _url(name, world)
     if isinstance(data, str):
         data = world[data]
+    elif callable(data):
+        data = data(world)
     response = getattr(client, method)(url, data or {})
     if expected == LOGIN:
         assert response.status_code == 302
