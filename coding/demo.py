@@ -3,11 +3,43 @@
 import json
 
 from django.db import transaction
+from django.utils import timezone
 
 from interviews.demo import CORPUS, DemoCorpus
 from interviews.models import Source
 
 from . import services
+from .models import Coding, Conclusion, Evidence
+
+CONCLUSIONS = [
+    (
+        ["regulasi", "situasional", "kesenjangan"],
+        "Koordinasi kebijakan teknis di Bagian Kesra berpijak pada regulasi, tetapi dalam "
+        "praktik berjalan situasional dan tidak terjadwal.",
+        "Pimpinan menekankan Perbup dan SOP sebagai dasar koordinasi, sedangkan kepala subbagian "
+        "dan staf menggambarkan rapat yang diadakan hanya ketika ada masalah atau instruksi. "
+        "Catatan rapat dan observasi menunjukkan hal yang sama, serta kesenjangan antara "
+        "rumusan di kantor dan pelaksanaan di distrik.",
+        Conclusion.Status.VERIFIED,
+    ),
+    (
+        ["komunikasi", "data_dokumen", "tumpang_tindih", "forum", "sarana", "geografis"],
+        "Enam hambatan melemahkan koordinasi: komunikasi, pengelolaan data dan dokumen, "
+        "tumpang tindih tugas, forum koordinasi yang terbatas, sarana pendukung, dan kondisi "
+        "geografis.",
+        "Hambatan-hambatan ini muncul pada semua kelompok informan dan dikuatkan oleh "
+        "observasi ruang kerja, kunjungan distrik, dan laporan kegiatan.",
+        Conclusion.Status.SUBMITTED,
+    ),
+    (
+        ["terjadwal", "pembagian_tugas", "pemerataan_informasi", "kapasitas"],
+        "Perbaikan koordinasi membutuhkan rapat terjadwal, pembagian tugas yang jelas, "
+        "pemerataan informasi kebijakan, dan peningkatan kapasitas staf.",
+        "Keempat upaya diusulkan oleh informan dan sebagian sudah diputuskan dalam rapat "
+        "koordinasi 17 Maret (rapat bulanan mulai April).",
+        Conclusion.Status.DRAFT,
+    ),
+]
 
 
 @transaction.atomic
@@ -30,4 +62,30 @@ def code_demo_corpus(demo: DemoCorpus) -> int:
             code=codes[entry["code"]],
             coder=demo.users[entry["coder"]],
         )
+    write_demo_conclusions(demo, codes)
     return len(entries)
+
+
+def write_demo_conclusions(demo: DemoCorpus, codes: dict) -> None:
+    """The reference study's three findings, each citing the first researcher's codings."""
+    researcher = demo.users["researcher"]
+    for order, (keys, statement, text, status) in enumerate(CONCLUSIONS):
+        conclusion = Conclusion.objects.create(
+            project=demo.project,
+            statement=statement,
+            text=text,
+            status=status,
+            author=researcher,
+            order=order,
+        )
+        if status == Conclusion.Status.VERIFIED:
+            conclusion.reviewer = demo.users["supervisor"]
+            conclusion.reviewed_at = timezone.now()
+            conclusion.save(update_fields=["reviewer", "reviewed_at"])
+        codings = Coding.objects.filter(
+            code__in=[codes[key] for key in keys], coder=researcher
+        ).order_by("source__kind", "source_id", "start")
+        Evidence.objects.bulk_create(
+            Evidence(conclusion=conclusion, coding=coding, added_by=researcher)
+            for coding in codings
+        )

@@ -8,7 +8,7 @@ import pytest
 from django.core.files.base import ContentFile
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
 
-from coding.models import Memo
+from coding.models import Conclusion, Evidence, Memo
 from coding.services import apply_code, create_code
 from interviews.models import Membership, Source
 
@@ -102,6 +102,31 @@ ACCESS = {
     ],
     "coding:memo_edit": [("get", None, row(LOGIN, 404, 200, 403, 200))],
     "coding:memo_delete": [("post", {}, row(LOGIN, 404, 302, 403, 302))],
+    "coding:retrieval": [("get", "retrieve", row(LOGIN, 404, 200, 200, 200))],
+    "coding:frequencies": [("get", None, row(LOGIN, 404, 200, 200, 200))],
+    "coding:summary_save": [
+        ("post", "summary", row(LOGIN, 404, 302, 403, 302)),
+    ],
+    "coding:display": [
+        ("get", None, row(LOGIN, 404, 200, 200, 200)),
+        ("get", {"view": "cooccurrence", "format": "xlsx"}, row(LOGIN, 404, 200, 200, 200)),
+    ],
+    "coding:matrix_cell": [("get", "cell", row(LOGIN, 404, 200, 200, 200))],
+    "coding:conclusion_list": [("get", None, row(LOGIN, 404, 200, 200, 200))],
+    "coding:conclusion_create": [("get", None, row(LOGIN, 404, 200, 403, 200))],
+    "coding:conclusion_detail": [("get", None, row(LOGIN, 404, 200, 200, 200))],
+    "coding:conclusion_edit": [("get", None, row(LOGIN, 404, 200, 403, 200))],
+    "coding:conclusion_status": [
+        ("post", {"action": "submit"}, row(LOGIN, 404, 302, 403, 302)),
+        ("post", {"action": "verify"}, row(LOGIN, 404, 403, 403, 403)),
+    ],
+    "coding:conclusion_delete": [("post", {}, row(LOGIN, 404, 302, 403, 302))],
+    "coding:evidence_add": [("post", "evidence", row(LOGIN, 404, 302, 403, 302))],
+    "coding:evidence_remove": [("post", {}, row(LOGIN, 404, 302, 403, 302))],
+    "coding:report": [
+        ("get", {"format": "html"}, row(LOGIN, 404, 200, 200, 200)),
+        ("get", {"format": "docx"}, row(LOGIN, 404, 200, 200, 200)),
+    ],
     "login": [("get", None, row(200, 200, 200, 200, 200))],
     "logout": [("post", {}, row(LOGIN, LOGIN, LOGIN, LOGIN, LOGIN))],
     "password_change": [("get", None, row(LOGIN, 200, 200, 200, 200))],
@@ -143,6 +168,10 @@ def world(project, admin, researcher, supervisor, outsider):
         source=source, start=0, end=11, passage=source.text[:11], code=code, coder=researcher
     )
     memo = Memo.objects.create(project=project, author=researcher, text="Catatan awal")
+    conclusion = Conclusion.objects.create(
+        project=project, statement="Koordinasi situasional", author=researcher
+    )
+    Evidence.objects.create(conclusion=conclusion, coding=coding, added_by=researcher)
     other = make_user("rudi_researcher")
     target = Membership.objects.create(project=project, user=other, role=Membership.Role.RESEARCHER)
     return {
@@ -154,6 +183,11 @@ def world(project, admin, researcher, supervisor, outsider):
         "code_id": code.pk,
         "coding_id": coding.pk,
         "memo_id": memo.pk,
+        "conclusion_id": conclusion.pk,
+        "retrieve": {"code": code.pk},
+        "summary": {"code": code.pk, "text": "Ringkasan"},
+        "cell": {"row": code.pk, "col": "kind", "key": "interview"},
+        "evidence": {"conclusion": conclusion.pk, "coding": coding.pk, "stance": "supports"},
         "apply": {"start": 0, "end": 11, "passage": source.text[:11], "codes": [code.pk]},
         "users": {
             "outsider": outsider,
@@ -175,6 +209,7 @@ def _url(name, world):
         ("slug", "code_id"),
         ("slug", "memo_id"),
         ("slug", "source_id", "coding_id"),
+        ("slug", "conclusion_id"),
     ):
         try:
             return reverse(name, kwargs={key: world[key] for key in kwargs_names})
