@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from interviews.models import Project, Source
 
 from .codebook import DEFAULT_CODEBOOK
-from .models import Code, Coding, CodingEvent, Memo
+from .models import Code, Coding, CodingEvent, Memo, ReviewNote
 
 MAX_CODE_NAME = 120
 
@@ -273,3 +273,33 @@ def change_coding(
 def remove_coding(*, coding: Coding, actor: AbstractBaseUser) -> None:
     _record(coding, CodingEvent.Action.REMOVED, actor)
     coding.delete()
+
+
+# Review
+
+
+@transaction.atomic
+def review_coding(*, coding: Coding, reviewer: AbstractBaseUser, kind: str, text: str = ""):
+    """A supervisor approves, rejects or comments on a coding; the history records it."""
+    if kind not in {ReviewNote.Kind.APPROVE, ReviewNote.Kind.REJECT, ReviewNote.Kind.COMMENT}:
+        raise ValidationError(_("Unknown review action."))
+    if kind == ReviewNote.Kind.COMMENT and not text.strip():
+        raise ValidationError(_("Write a comment first."))
+    note = ReviewNote.objects.create(coding=coding, author=reviewer, kind=kind, text=text.strip())
+    if kind != ReviewNote.Kind.COMMENT:
+        coding.review_status = (
+            Coding.Review.APPROVED if kind == ReviewNote.Kind.APPROVE else Coding.Review.REJECTED
+        )
+        coding.save(update_fields=["review_status"])
+    detail = f"{note.get_kind_display()}: {text}" if text else note.get_kind_display()
+    _record(coding, CodingEvent.Action.REVIEWED, reviewer, detail=detail)
+    return note
+
+
+@transaction.atomic
+def reply_to_review(*, coding: Coding, author: AbstractBaseUser, text: str):
+    if not text.strip():
+        raise ValidationError(_("Write a reply first."))
+    return ReviewNote.objects.create(
+        coding=coding, author=author, kind=ReviewNote.Kind.REPLY, text=text.strip()
+    )

@@ -2,7 +2,16 @@ from django.urls import path
 
 from .agreement.urls import urlpatterns as agreement_patterns
 from .exchange.urls import urlpatterns as exchange_patterns
-from .views import codebook, coding_page, conclusions, display, memos, reduction, report
+from .views import (
+    codebook,
+    coding_page,
+    conclusions,
+    display,
+    memos,
+    reduction,
+    report,
+    review,
+)
 
 app_name = "coding"
 
@@ -80,6 +89,9 @@ urlpatterns = [
     ),
     path("p/<slug:slug>/evidence/", conclusions.evidence_add, name="evidence_add"),
     path("p/<slug:slug>/report/", report.report, name="report"),
+    path("p/<slug:slug>/review/", review.review_queue, name="review_queue"),
+    path("p/<slug:slug>/review/feedback/", review.review_feedback, name="review_feedback"),
+    path("p/<slug:slug>/review/<int:coding_id>/", review.review_act, name="review_act"),
     path("p/<slug:slug>/memos/", memos.memo_list, name="memo_list"),
     path("p/<slug:slug>/memos/new/", memos.memo_create, name="memo_create"),
     path("p/<slug:slug>/memos/<int:memo_id>/edit/", memos.memo_edit, name="memo_edit"),

@@ -11,7 +11,7 @@ from .models import Attribute, Case, Membership, Project, Source
 class ProjectForm(forms.ModelForm):
     class Meta:
         model = Project
-        fields = ["name", "description", "language"]
+        fields = ["name", "description", "language", "blind_coding"]
         widgets = {"description": forms.Textarea(attrs={"rows": 4})}
 
 

@@ -127,6 +127,13 @@ ACCESS = {
         ("get", {"format": "html"}, row(LOGIN, 404, 200, 200, 200)),
         ("get", {"format": "docx"}, row(LOGIN, 404, 200, 200, 200)),
     ],
+    "coding:review_queue": [("get", None, row(LOGIN, 404, 403, 200, 200))],
+    "coding:review_feedback": [("get", None, row(LOGIN, 404, 200, 200, 200))],
+    "coding:review_act": [
+        ("get", None, row(LOGIN, 405, 405, 405, 405)),
+        ("post", {"kind": "approve"}, row(LOGIN, 404, 403, 302, 302)),
+        ("post", {"kind": "reply", "text": "Sudah saya perbaiki."}, row(LOGIN, 404, 302, 403, 302)),
+    ],
     "login": [("get", None, row(200, 200, 200, 200, 200))],
     "logout": [("post", {}, row(LOGIN, LOGIN, LOGIN, LOGIN, LOGIN))],
     "password_change": [("get", None, row(LOGIN, 200, 200, 200, 200))],
@@ -209,6 +216,7 @@ def _url(name, world):
         ("slug", "code_id"),
         ("slug", "memo_id"),
         ("slug", "source_id", "coding_id"),
+        ("slug", "coding_id"),
         ("slug", "conclusion_id"),
     ):
         try:

@@ -16,7 +16,7 @@ from interviews.models import Source
 
 from .. import queries, services
 from ..forms import CodingChangeForm, CodingCreateForm
-from ..models import Coding, CodingEvent
+from ..models import Coding, CodingEvent, Conclusion
 from ..rendering import code_sets, coded_paragraphs
 
 TEMPLATE = "coding/source_code.html"
@@ -27,7 +27,12 @@ def _get_source(membership, source_id) -> Source:
 
 
 def _shown_coders(request, membership) -> tuple[str, list[int] | None]:
-    """Whose codings the page shows: 'all', 'mine' or one coder's id."""
+    """Whose codings the page shows: 'all', 'mine' or one coder's id.
+
+    With blind coding on, researchers see only their own codings.
+    """
+    if membership.project.blind_coding and membership.role == membership.Role.RESEARCHER:
+        return "mine", [request.user.pk]
     show = request.GET.get("show") or request.POST.get("show") or "all"
     if show == "mine":
         return show, [request.user.pk]
@@ -270,10 +275,16 @@ def _panel_context(membership, codings, user, codebook):
     for coding in codings:
         coding.path = codebook.paths.get(coding.code_id, coding.code.name)
         coding.can_change = membership.is_admin or coding.coder_id == user.pk
+    conclusions = []
+    if membership.can_code and codings:
+        conclusions = list(
+            Conclusion.objects.filter(project=membership.project).only("pk", "statement")
+        )
     return {
         "codings": codings,
         "choices": [(code.pk, codebook.paths[code.pk]) for code, _depth in codebook.rows],
         "adjust_actions": ADJUST_ACTIONS,
+        "conclusions": conclusions,
     }
 
 
@@ -293,7 +304,7 @@ def coding_panel(request, slug, source_id):
     codings = list(
         Coding.objects.filter(source=source, pk__in=ids)
         .select_related("code", "coder")
-        .prefetch_related("memos__author")
+        .prefetch_related("memos__author", "review_notes__author")
     )
     show, _coders = _shown_coders(request, membership)
     context = {
