@@ -122,19 +122,23 @@ class Matrix:
     def value(self, row, column) -> int:
         return self.cells.get((row, column), 0)
 
-    def shade(self, value: int) -> int:
+    @staticmethod
+    def shade(value: int, peak: int) -> int:
         """0–9, for the heat-map class of a cell."""
-        if not value or not self.maximum:
+        if not value or not peak:
             return 0
-        return max(1, round(9 * value / self.maximum))
+        return max(1, round(9 * value / peak))
 
     def table(self):
         """Rows of (row id, label, depth, [(column key, value, shade, text)], total)."""
+        peak = self.maximum
         for row_id, label, depth in self.rows:
             values = []
             for key, _label in self.columns:
                 value = self.value(row_id, key)
-                values.append((key, value, self.shade(value), self.text.get((row_id, key), "")))
+                values.append(
+                    (key, value, self.shade(value, peak), self.text.get((row_id, key), ""))
+                )
             total = (
                 self.totals.get(row_id, 0)
                 if self.totals is not None
@@ -210,21 +214,18 @@ def matrix_coder_code(project: Project, filters: Filters | None = None) -> Matri
 
 
 COOCCURRENCE_SQL = """
-WITH longest AS (
-    SELECT source_id, MAX("end" - start) AS span
-    FROM coding_coding WHERE source_id IN ({sources}) GROUP BY source_id
-)
-SELECT a.code_id, b.code_id, COUNT(*)
+SELECT CASE WHEN a.code_id < b.code_id THEN a.code_id ELSE b.code_id END AS low,
+       CASE WHEN a.code_id < b.code_id THEN b.code_id ELSE a.code_id END AS high,
+       COUNT(*)
 FROM coding_coding a
-JOIN longest ON longest.source_id = a.source_id
 JOIN coding_coding b
   ON b.source_id = a.source_id
- AND b.start >= a.start - longest.span
+ AND b.start >= a.start
  AND b.start < a."end"
- AND a.start < b."end"
+ AND (b.start > a.start OR b.id > a.id)
  AND b.code_id <> a.code_id
-WHERE 1 = 1 {where}
-GROUP BY a.code_id, b.code_id
+WHERE a.source_id IN ({sources}) {where}
+GROUP BY low, high
 """
 
 
@@ -234,9 +235,11 @@ def matrix_cooccurrence(project: Project, filters: Filters | None = None) -> Mat
     Two codings overlap when they share at least one character of the text:
     a.start < b.end and b.start < a.end (positions are half-open). Each
     overlapping pair of codings with different codes counts once in the cell of
-    their two codes; the matrix is symmetric. Bounding b.start below by the
-    source's longest coding lets the (source, start) index find the candidates
-    instead of pairing every coding of a source with every other.
+    their two codes, and the matrix is symmetric. The query visits each pair
+    once, from the coding that starts first (ties broken by id): then the pair
+    overlaps exactly when the second starts before the first ends, a range the
+    (source, start, end, code) index finds without pairing every coding of a
+    source with every other.
     """
     filters = filters or Filters()
     rows = code_rows(project)
@@ -266,7 +269,8 @@ def matrix_cooccurrence(project: Project, filters: Filters | None = None) -> Mat
     sql = COOCCURRENCE_SQL.format(sources=", ".join(["%s"] * len(source_ids)), where=where)
     with connection.cursor() as cursor:
         cursor.execute(sql, [*source_ids, *params])
-        matrix.cells = {(a, b): n for a, b, n in cursor.fetchall()}
+        for a, b, n in cursor.fetchall():
+            matrix.cells[(a, b)] = matrix.cells[(b, a)] = n
     return matrix
 
 

@@ -135,10 +135,7 @@ class AnalysisFilterForm(forms.Form):
         self.fields["attribute"].empty_label = "—"
         self.fields["kind"].choices = [("", _("(every kind)")), *Source.Kind.choices]
         self.fields["coder"].queryset = (
-            get_user_model()
-            .objects.filter(codings__source__project=project)
-            .distinct()
-            .order_by("username")
+            get_user_model().objects.filter(memberships__project=project).order_by("username")
         )
         self.fields["coder"].empty_label = _("(every coder)")
         self.fields["review"].choices = [("", _("(any)")), *Coding.Review.choices]

@@ -98,7 +98,8 @@ class Coding(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["source", "start"], name="coding_source_start"),
+            # Covers the overlap searches (co-occurrence, agreement) without table reads.
+            models.Index(fields=["source", "start", "end", "code"], name="coding_source_span"),
             models.Index(fields=["code", "source"], name="coding_code_source"),
         ]
 
@@ -186,9 +187,7 @@ class ReviewNote(models.Model):
         REPLY = "reply", _("replied")
 
     coding = models.ForeignKey(Coding, on_delete=models.CASCADE, related_name="review_notes")
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(max_length=10, choices=Kind.choices)
     text = models.TextField(_("comment"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -209,9 +208,7 @@ class Summary(models.Model):
         "interviews.Case", on_delete=models.CASCADE, null=True, blank=True, related_name="summaries"
     )
     text = models.TextField(_("summary"))
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -241,9 +238,7 @@ class Conclusion(models.Model):
     statement = models.CharField(_("statement"), max_length=500)
     text = models.TextField(_("discussion"), blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     reviewer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

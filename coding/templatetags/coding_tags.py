@@ -84,3 +84,38 @@ def coding_progress(project):
         "source_total": project.sources.count(),
         "coders": coders,
     }
+
+
+ZERO_CELL = format_html('<td class="num h0">{}</td>', 0)
+_CELL = (
+    '<td class="num h{}"><a href="{}" hx-get="{}" hx-trigger="mouseenter once, focus once" '
+    'hx-target="next .peek" hx-swap="innerHTML">{}</a><div class="peek" role="tooltip"></div></td>'
+)
+
+
+@register.simple_tag
+def matrix_rows(table, view: str, retrieval_url: str, cell_url: str):
+    """The body rows of a count matrix (built here: thousands of cells, one format each)."""
+    column = "code" if view == "cooccurrence" else view
+    narrow = {"case": "case", "kind": "kind", "coder": "coder"}.get(view)
+    rows = []
+    for row_id, label, depth, values, total in table:
+        cells = []
+        for key, value, shade, _text in values:
+            if not value:
+                cells.append(ZERO_CELL)
+                continue
+            link = f"{retrieval_url}?code={row_id}" + (f"&{narrow}={key}" if narrow else "")
+            peek = f"{cell_url}?row={row_id}&col={column}&key={key}"
+            cells.append(format_html(_CELL, shade, link, peek, value))
+        rows.append(
+            format_html(
+                '<tr><th scope="row" class="tree-cell" style="--depth: {}">{}</th>{}'
+                '<td class="num total">{}</td></tr>',
+                depth,
+                label,
+                format_html_join("", "{}", ((cell,) for cell in cells)),
+                total,
+            )
+        )
+    return format_html_join("\n", "{}", ((row,) for row in rows))

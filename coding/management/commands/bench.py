@@ -208,3 +208,86 @@ class Command(BaseCommand):
         names = ["kesra.css", "coding.js", "django_htmx/htmx-2.min.js"]
         compressed = sum(len(gzip.compress(Path(finders.find(n)).read_bytes(), 9)) for n in names)
         self.emit("static_kb_compressed", round(compressed / 1024, 1), "KB")
+
+        self.run_analysis(repeat, rng)
+        self.run_report(repeat)
+
+    def timed_get(self, client, url, params, repeat):
+        samples = []
+        for i in range(repeat + 1):
+            began = time.perf_counter()
+            response = client.get(url, params)
+            if i >= 1:
+                samples.append(time.perf_counter() - began)
+        assert response.status_code == 200, response.content[:300]
+        return median_ms(samples), response
+
+    def run_analysis(self, repeat: int, rng: random.Random) -> None:
+        """100,000 codings over 200 sources, 60 codes, 40 cases; one code has 5,000."""
+        from coding.models import Code, Coding
+        from interviews.models import Case, Source
+        from interviews.services import create_project
+
+        from django.contrib.auth import get_user_model
+
+        user = get_user_model().objects.create_user("analyst")
+        project = create_project(name="Analysis bench", slug="analysis-bench", creator=user)
+        codes = [Code.objects.create(project=project, name=f"Kode {i}", order=i) for i in range(60)]
+        cases = [Case.objects.create(project=project, name=f"Informan {i}") for i in range(40)]
+        links = Source.cases.through
+        sources, link_rows = [], []
+        for i in range(200):
+            text = synthetic_text(rng, 3_000)
+            source = Source.objects.create(
+                project=project,
+                kind=("interview", "observation", "document")[i % 3],
+                title=f"Sumber {i}",
+                text=text,
+                word_count=3_000,
+                created_by=user,
+            )
+            sources.append(source)
+            link_rows.append(links(source_id=source.pk, case_id=cases[i % 40].pk))
+            if i % 5 == 0:
+                link_rows.append(links(source_id=source.pk, case_id=cases[(i + 7) % 40].pk))
+        links.objects.bulk_create(link_rows)
+        batch = []
+        for n in range(100_000):
+            source = sources[n % 200]
+            start = rng.randrange(0, len(source.text) - 300)
+            end = start + rng.randint(20, 300)
+            code = codes[0] if n % 20 == 0 else codes[1 + n % 59]
+            batch.append(
+                Coding(
+                    source=source,
+                    code=code,
+                    coder=user,
+                    start=start,
+                    end=end,
+                    passage=source.text[start:end],
+                )
+            )
+        Coding.objects.bulk_create(batch, batch_size=5_000, ignore_conflicts=True)
+        client = Client()
+        client.force_login(user)
+        display = reverse("coding:display", args=[project.slug])
+        ms, _response = self.timed_get(client, display, {"view": "case"}, repeat)
+        self.emit("matrix_code_case_ms", ms, "ms")
+        ms, _response = self.timed_get(client, display, {"view": "cooccurrence"}, repeat)
+        self.emit("matrix_cooccurrence_ms", ms, "ms")
+        retrieval = reverse("coding:retrieval", args=[project.slug])
+        ms, _response = self.timed_get(client, retrieval, {"code": codes[0].pk}, repeat)
+        self.emit("retrieval_first_page_ms", ms, "ms")
+
+    def run_report(self, repeat: int) -> None:
+        from coding.demo import code_demo_corpus
+        from interviews.demo import build_demo_corpus
+
+        demo = build_demo_corpus()
+        code_demo_corpus(demo)
+        client = Client()
+        client.force_login(demo.users["researcher"])
+        report = reverse("coding:report", args=[demo.project.slug])
+        ms, response = self.timed_get(client, report, {"format": "docx"}, min(repeat, 7))
+        assert response["Content-Type"].endswith("document")
+        self.emit("report_docx_ms", ms, "ms")
