@@ -59,9 +59,7 @@ urlpatterns = [
     path("p/<slug:slug>/display/", display.display, name="display"),
     path("p/<slug:slug>/display/cell/", display.matrix_cell, name="matrix_cell"),
     path("p/<slug:slug>/conclusions/", conclusions.conclusion_list, name="conclusion_list"),
-    path(
-        "p/<slug:slug>/conclusions/new/", conclusions.conclusion_create, name="conclusion_create"
-    ),
+    path("p/<slug:slug>/conclusions/new/", conclusions.conclusion_create, name="conclusion_create"),
     path(
         "p/<slug:slug>/conclusions/<int:conclusion_id>/",
         conclusions.conclusion_detail,

@@ -224,11 +224,11 @@ class Command(BaseCommand):
 
     def run_analysis(self, repeat: int, rng: random.Random) -> None:
         """100,000 codings over 200 sources, 60 codes, 40 cases; one code has 5,000."""
+        from django.contrib.auth import get_user_model
+
         from coding.models import Code, Coding
         from interviews.models import Case, Source
         from interviews.services import create_project
-
-        from django.contrib.auth import get_user_model
 
         user = get_user_model().objects.create_user("analyst")
         project = create_project(name="Analysis bench", slug="analysis-bench", creator=user)
