@@ -100,8 +100,17 @@
   function readSelection() {
     const sel = window.getSelection();
     if (!sel.rangeCount || sel.isCollapsed) return null;
-    const range = sel.getRangeAt(0);
-    if (!article.contains(range.commonAncestorContainer)) return null;
+    const range = sel.getRangeAt(0).cloneRange();
+    if (!range.intersectsNode(article)) return null;
+    // A drag that overshoots into the sidebar selects past the text: keep the text's part.
+    const text = document.createRange();
+    text.selectNodeContents(article);
+    if (range.compareBoundaryPoints(Range.START_TO_START, text) < 0) {
+      range.setStart(text.startContainer, text.startOffset);
+    }
+    if (range.compareBoundaryPoints(Range.END_TO_END, text) > 0) {
+      range.setEnd(text.endContainer, text.endOffset);
+    }
     let start = pointToOffset(range.startContainer, range.startOffset, false);
     let end = pointToOffset(range.endContainer, range.endOffset, true);
     if (end <= start) return null;
@@ -157,11 +166,15 @@
     highlight(0);
   }
 
+  function showQuote() {
+    const quote = Array.from(selection.passage); // code points: never half an emoji
+    document.getElementById("picker-quote").textContent =
+      quote.length > 90 ? `${quote.slice(0, 90).join("")}…` : selection.passage;
+  }
+
   function openPicker() {
     if (!canCode || !selection) return;
-    const quote = selection.passage;
-    document.getElementById("picker-quote").textContent =
-      quote.length > 90 ? `${quote.slice(0, 90)}…` : quote;
+    showQuote();
     picker.hidden = false;
     const rect = window.getSelection().rangeCount
       ? window.getSelection().getRangeAt(0).getBoundingClientRect()
@@ -184,6 +197,11 @@
     picker.hidden = true;
     if (refocus) focusParagraphAt(selection ? selection.start : 0);
   }
+
+  // Every POST from the article is queued behind the one in flight: by default htmx
+  // keeps only the last request waiting, so pressing 1, 2, 3 faster than the server
+  // answers would lose code 2.
+  article.setAttribute("hx-sync", "this:queue all");
 
   function post(url, values) {
     return htmx.ajax("POST", url, {
@@ -214,6 +232,13 @@
       else if (event.key === "ArrowUp") highlight(active - 1);
       else if (event.key === "Enter") apply(visible[active]);
       else if (event.key === "Escape") closePicker();
+      else if (/^Arrow(Left|Right)$/.test(event.key) && event.shiftKey && search.value === "") {
+        // As in the text: Shift+←/→ moves the selection's end, Alt+Shift+←/→ its start.
+        stepWord(event.altKey ? "start" : "end", event.key === "ArrowRight" ? 1 : -1);
+        showQuote();
+        search.blur(); // focus() again puts the caret back into the box: typing filters
+        search.focus({ preventScroll: true });
+      }
       else if (/^[1-9]$/.test(event.key) && search.value === "") apply(visible[Number(event.key) - 1]);
       else return;
       event.preventDefault();
@@ -229,6 +254,25 @@
   }
 
   // --- Selecting with the mouse or the keyboard ----------------------------
+
+  // A drag that starts in the text often ends outside it (past the end of a line, below
+  // the last paragraph), where the article never sees the mouseup.
+  let pressedInText = false;
+  article.addEventListener("mousedown", (event) => {
+    pressedInText = event.button === 0;
+  });
+  document.addEventListener("mouseup", (event) => {
+    const fromText = pressedInText;
+    pressedInText = false;
+    if (event.button !== 0 || !fromText || article.contains(event.target)) return;
+    setTimeout(() => {
+      const chosen = readSelection();
+      if (chosen) {
+        selection = chosen;
+        openPicker();
+      }
+    });
+  });
 
   article.addEventListener("mouseup", (event) => {
     if (event.button !== 0) return;
@@ -371,7 +415,11 @@
       const line = document.createElement("div");
       const swatch = document.createElement("i");
       swatch.className = `swatch b${fact.code}`;
-      line.append(swatch, ` ${codeNames[fact.code] ?? "?"} · ${fact.coder ?? ""}`);
+      // The stripe's title is rendered with the paragraph, so it knows codes created since
+      // the page loaded (in-vivo, or by another coder); the names loaded with the page do not.
+      const stripe = run.closest(".para").querySelector(`.stripes .b${fact.code}`);
+      const name = stripe?.title || codeNames[fact.code] || "?";
+      line.append(swatch, ` ${name} · ${fact.coder ?? ""}`);
       if (fact.memos) line.append(` · ✎${fact.memos}`);
       tip.append(line);
     }

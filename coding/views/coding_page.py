@@ -55,6 +55,11 @@ class Codebook:
 def _render_text(source, codebook, coder_ids, *, within=None):
     codings = queries.visible_codings(source, coder_ids=coder_ids)
     if within is not None:
+        # Widen to whole lines: a re-rendered paragraph needs all of its codings.
+        text = source.text
+        low = text.rfind("\n", 0, within[0]) + 1
+        high = text.find("\n", within[1])
+        within = (low, len(text) if high == -1 else high)
         codings = codings.filter(start__lt=within[1] + 1, end__gt=within[0] - 1)
     spans, info = queries.spans_and_info(codings)
     paragraphs = coded_paragraphs(source.text, spans, codebook.order, within=within)

@@ -100,6 +100,20 @@ def server(live_server):
     return live_server
 
 
+# Counts the htmx requests the page finished (after their swaps), by method.
+_TRACK_REQUESTS_JS = """
+window.__kesraDone = [];
+document.addEventListener("htmx:afterRequest", (event) => {
+  window.__kesraDone.push({
+    verb: (event.detail.requestConfig?.verb || "").toUpperCase(),
+    path: event.detail.pathInfo?.requestPath,
+    status: event.detail.xhr?.status,
+  });
+});
+"""
+_POSTS_DONE_JS = "() => window.__kesraDone.filter((r) => r.verb === 'POST').length"
+
+
 @pytest.fixture
 def new_page(browser, server):
     """Open a page in a fresh browser context, signed in as `user`.
@@ -211,20 +225,6 @@ _CODED_RUNS_JS = """
 """
 
 
-# Counts the htmx requests the page finished (after their swaps), by method.
-_TRACK_REQUESTS_JS = """
-window.__kesraDone = [];
-document.addEventListener("htmx:afterRequest", (event) => {
-  window.__kesraDone.push({
-    verb: (event.detail.requestConfig?.verb || "").toUpperCase(),
-    path: event.detail.pathInfo?.requestPath,
-    status: event.detail.xhr?.status,
-  });
-});
-"""
-_POSTS_DONE_JS = "() => window.__kesraDone.filter((r) => r.verb === 'POST').length"
-
-
 class CodingPage:
     """The coding page of one source, as one signed-in user sees it."""
 
@@ -249,12 +249,23 @@ class CodingPage:
     def drag_select(self, phrase: str, nth: int = 0):
         """Select `phrase` with a real mouse drag; the picker opens on mouseup."""
         points = self.page.evaluate(_LOCATE_JS, [phrase, nth])
+        self.drag_from(phrase, to=points["to"], nth=nth)
+        self.picker.wait_for(state="visible")
+
+    def drag_from(self, phrase: str, to: tuple[float, float], nth: int = 0):
+        """Press at the start of `phrase` and release the mouse at the point `to`."""
+        points = self.page.evaluate(_LOCATE_JS, [phrase, nth])
         mouse = self.page.mouse
         mouse.move(*points["from"])
         mouse.down()
-        mouse.move(*points["to"], steps=8)
+        mouse.move(*to, steps=8)
         mouse.up()
-        self.picker.wait_for(state="visible")
+
+    def text_box(self) -> dict:
+        """The article's box in the viewport: left, top, right, bottom."""
+        return self.page.evaluate(
+            "() => document.getElementById('source-text').getBoundingClientRect().toJSON()"
+        )
 
     def select(self, phrase: str, nth: int = 0):
         """Select `phrase` from script, then let the page see the mouseup it reacts to."""
@@ -268,18 +279,21 @@ class CodingPage:
         cdp.send("Network.enable")
         cdp.send(
             "Network.emulateNetworkConditions",
-            {"offline": False, "latency": latency_ms, "downloadThroughput": -1,
-             "uploadThroughput": -1},
+            {
+                "offline": False,
+                "latency": latency_ms,
+                "downloadThroughput": -1,
+                "uploadThroughput": -1,
+            },
         )
-
-    def selected_text(self) -> str:
-        return self.page.evaluate("window.getSelection().toString()")
 
     def picker_quote(self) -> str:
         return self.page.locator("#picker-quote").text_content()
 
     def option_ids(self) -> list[int]:
-        return [int(i) for i in self.options.evaluate_all("(lis) => lis.map((li) => li.dataset.id)")]
+        return [
+            int(i) for i in self.options.evaluate_all("(lis) => lis.map((li) => li.dataset.id)")
+        ]
 
     def posts_done(self) -> int:
         return self.page.evaluate(_POSTS_DONE_JS)
@@ -290,6 +304,10 @@ class CodingPage:
         before = self.posts_done()
         yield
         self.page.wait_for_function(f"({_POSTS_DONE_JS})() >= {before + count}")
+        failed = self.page.evaluate(
+            "() => window.__kesraDone.filter((r) => r.status >= 500 || r.status === 0)"
+        )
+        assert not failed, f"requests that failed: {failed}"
 
     def runs(self) -> list[dict]:
         return self.page.evaluate(_CODED_RUNS_JS)

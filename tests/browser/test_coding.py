@@ -3,13 +3,16 @@ overlapping codes, removing, in-vivo codes, Unicode offsets, two coders at once 
 stale page. Every test checks what the database holds afterwards, not only the page.
 """
 
+import re
+
 import pytest
+from playwright.sync_api import expect
 
 from coding.models import Code, Coding
 from coding.services import apply_code, create_code
 from interviews.models import Source
 from interviews.services import add_source
-from tests.conftest import make_source
+from tests.conftest import make_membership, make_source, make_user
 
 pytestmark = pytest.mark.browser
 
@@ -73,6 +76,64 @@ def test_a_mouse_selection_is_coded_with_exactly_the_selected_passage(
     assert all(f"s{codes[1].pk}" in run["classes"] for run in coded)
 
 
+def test_a_selection_across_paragraphs_keeps_its_line_breaks_and_speaker_label(
+    open_coding_page, researcher, interview, codes
+):
+    phrase = "berjalan selama ini?\n\nIbu Maria: Koordinasi kami"
+    page = open_coding_page(researcher, interview)
+
+    page.drag_select("berjalan selama ini?\nIbu Maria: Koordinasi kami")
+    assert page.picker_quote() == phrase
+    with page.posting():
+        page.search.press("1")
+
+    assert_stored(Coding.objects.get(), phrase)
+    page.reload()
+    assert "".join(run["text"] for run in page.coded_runs()) == phrase.replace("\n", "")
+
+
+def test_a_drag_released_below_the_text_still_opens_the_picker(
+    open_coding_page, researcher, interview, codes
+):
+    page = open_coding_page(researcher, interview)
+    box = page.text_box()
+
+    page.drag_from("gamma", to=(box["right"] - 20, box["bottom"] + 30))
+    page.picker.wait_for(state="visible")
+    assert page.picker_quote() == "gamma delta epsilon."
+    with page.posting():
+        page.search.press("2")
+
+    coding = Coding.objects.get()
+    assert coding.code == codes[1]
+    assert_stored(coding, "gamma delta epsilon.")
+
+
+def test_a_drag_overshooting_into_the_sidebar_codes_the_text_it_highlights(
+    open_coding_page, researcher, interview, codes
+):
+    page = open_coding_page(researcher, interview)
+    box = page.text_box()
+    line = page.page.evaluate(
+        """() => {
+          const run = [...document.querySelectorAll("#source-text span[data-o]")]
+            .find((r) => r.textContent.includes("hadir di rapat."));
+          const r = run.getBoundingClientRect();
+          return (r.top + r.bottom) / 2;
+        }"""
+    )
+
+    # Released in the sidebar, Chromium extends the selection over the rest of the text.
+    page.drag_from("tergantung", to=(box["right"] + 20, line))
+    page.picker.wait_for(state="visible")
+    rest = TEXT[TEXT.index("tergantung") :]
+    assert page.picker_quote() == rest[:90] + "…"
+    with page.posting():
+        page.search.press("1")
+
+    assert_stored(Coding.objects.get(), rest)
+
+
 def test_two_codes_on_overlapping_words_both_mark_the_shared_word(
     open_coding_page, researcher, interview, codes
 ):
@@ -99,11 +160,8 @@ def test_two_codes_on_overlapping_words_both_mark_the_shared_word(
     assert sorted(beta["codings"]) == sorted(coding.pk for coding in stored.values())
     assert runs["alpha "]["codings"] == [stored[first.pk].pk]
     assert runs[" gamma"]["codings"] == [stored[second.pk].pk]
-    stripes = page.page.locator(f"#p{beta['o'] - len('Ibu Maria: alpha ')} .stripes i")
-    assert stripes.evaluate_all("(is) => is.map((i) => i.className)") == [
-        f"b{first.pk}",
-        f"b{second.pk}",
-    ]
+    stripes = page.page.locator(".para", has_text="alpha beta").locator(".stripes i")
+    expect(stripes).to_have_class([f"b{first.pk}", f"b{second.pk}"])
 
 
 def test_number_keys_apply_several_codes_to_one_selection(
@@ -123,7 +181,7 @@ def test_number_keys_apply_several_codes_to_one_selection(
     for coding in codings:
         assert_stored(coding, phrase)
     assert page.picker.is_visible(), "the picker stays open for more codes"
-    assert page.options.locator("xpath=self::*[contains(@class, 'applied')]").count() == 2
+    expect(page.page.locator("#picker-list li.applied")).to_have_count(2)
 
 
 def test_codes_applied_faster_than_the_server_answers_are_all_stored(
@@ -191,15 +249,14 @@ def test_removing_a_coding_from_its_details_unmarks_the_passage_at_once(
 
     page.page.locator("#source-text .k", has_text="siapa").click()
     card = page.panel.locator(f".coding-card[data-coding='{coding.pk}']")
-    card.wait_for()
-    assert card.locator("blockquote").text_content() == phrase
+    expect(card.locator("blockquote")).to_have_text(phrase)
     with page.posting():
         card.get_by_role("button", name="Remove this coding").click()
 
     assert not Coding.objects.exists()
     page.page.wait_for_function("!document.querySelector('#source-text .k')")
     assert page.coded_runs() == []
-    assert "This coding is gone." in page.panel.text_content()
+    expect(page.panel).to_contain_text("This coding is gone.")
 
 
 def test_the_in_vivo_button_creates_a_code_named_after_the_selection(
@@ -221,6 +278,14 @@ def test_the_in_vivo_button_creates_a_code_named_after_the_selection(
     page.wait_until_coded(phrase)
     assert page.page.locator(f"#picker-list li[data-id='{code.pk}']").count() == 1
 
+
+# For each string: KesraCoding.cpLength, and cpToUtf16 at every code point offset.
+_MEASURE_JS = """
+(samples) => samples.map((s) => [
+  KesraCoding.cpLength(s),
+  Array.from({ length: [...s].length + 1 }, (_, cp) => KesraCoding.cpToUtf16(s, cp)),
+])
+"""
 
 UNICODE_CRLF = (
     "Pewawancara: Apa kabar?\r\n"
@@ -256,20 +321,31 @@ def test_offsets_are_code_points_across_emoji_and_combining_accents(
     assert (coding.start, coding.end) == (start, start + len(phrase))
     assert len(phrase.encode("utf-16-le")) // 2 > len(phrase), "the passage has surrogates"
 
-    for text in [phrase, source.text, "q\u0307", "🇮🇩", "👍🏽x", ""]:
-        assert page.page.evaluate("(s) => KesraCoding.cpLength(s)", text) == len(text)
-        utf16 = page.page.evaluate(
-            "(s) => Array.from({length: [...s].length + 1}, (_, cp) => KesraCoding.cpToUtf16(s, cp))",
-            text,
-        )
+    samples = [phrase, source.text, "q\u0307", "🇮🇩", "👍🏽x", "caf\u00e9", ""]
+    measured = page.page.evaluate(_MEASURE_JS, samples)
+    for text, (length, utf16) in zip(samples, measured, strict=True):
+        assert length == len(text)
         assert utf16 == [len(text[:cp].encode("utf-16-le")) // 2 for cp in range(len(text) + 1)]
+
+
+def test_the_picker_quote_is_shortened_without_splitting_an_emoji(
+    open_coding_page, project, researcher, codes
+):
+    phrase = "a" * 89 + "😀 akhir"
+    source = make_source(project, text=f"Ibu Maria: {phrase}", created_by=researcher)
+    page = open_coding_page(researcher, source)
+
+    page.select(phrase)
+    assert page.picker_quote() == "a" * 89 + "😀…", "cut after a code point, not half of one"
+    with page.posting():
+        page.search.press("1")
+
+    assert_stored(Coding.objects.get(), phrase)
 
 
 def test_two_coders_see_each_others_codings_without_reloading(
     open_coding_page, project, researcher, interview, codes
 ):
-    from tests.conftest import make_membership, make_user
-
     other = make_user("budi_researcher")
     make_membership(project, other)
     page_a = open_coding_page(researcher, interview)
@@ -302,6 +378,31 @@ def test_a_stale_page_stores_nothing_and_says_why(open_coding_page, researcher, 
         page.search.press("1")
 
     assert not Coding.objects.exists()
-    assert "does not match the source" in page.status.text_content()
-    assert "status-error" in page.status.get_attribute("class")
+    expect(page.status).to_contain_text("does not match the source at that place")
+    expect(page.status).to_have_class(re.compile(r"\bstatus-error\b"))
     assert page.coded_runs() == []
+
+
+def test_coding_a_passage_keeps_the_other_codings_of_its_paragraph_on_the_page(
+    open_coding_page, researcher, interview, codes
+):
+    earlier = "Koordinasi kami"
+    start = TEXT.index(earlier)
+    apply_code(
+        source=interview,
+        start=start,
+        end=start + len(earlier),
+        passage=earlier,
+        code=codes[0],
+        coder=researcher,
+    )
+    page = open_coding_page(researcher, interview)
+    assert [run["text"] for run in page.coded_runs()] == [earlier]
+
+    page.select("hadir di rapat")
+    with page.posting():
+        page.search.press("2")
+
+    assert Coding.objects.count() == 2
+    page.wait_until_coded("hadir di rapat")
+    assert [run["text"] for run in page.coded_runs()] == [earlier, "hadir di rapat"]
