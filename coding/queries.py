@@ -42,15 +42,28 @@ def visible_codings(source: Source, *, coder_ids=None):
     return codings
 
 
-def spans_and_info(codings) -> tuple[list[Span], dict[int, dict]]:
-    """Spans for the renderer, and per-coding facts for tooltips, in one query."""
+REVIEW_MARKS = {"pending": "", "approved": "a", "rejected": "r"}
+
+
+def spans_and_info(codings) -> tuple[list[Span], dict[int, list]]:
+    """Spans for the renderer, and per-coding facts for tooltips, in one query.
+
+    Facts are compact lists, as the page carries them: [code id, coder id,
+    memo count, review mark ("a" approved, "r" rejected)], trailing zeros and
+    blanks left out.
+    """
     rows = codings.annotate(memo_count=Count("memos")).values_list(
-        "pk", "code_id", "start", "end", "coder__username", "memo_count"
+        "pk", "code_id", "start", "end", "coder_id", "memo_count", "review_status"
     )
     spans, info = [], {}
-    for pk, code_id, start, end, coder, memo_count in rows:
+    for pk, code_id, start, end, coder_id, memo_count, review in rows:
         spans.append(Span(pk, code_id, start, end))
-        info[pk] = {"code": code_id, "coder": coder, "memos": memo_count}
+        mark = REVIEW_MARKS.get(review, "")
+        info[pk] = (
+            [code_id, coder_id, memo_count, mark]
+            if mark
+            else ([code_id, coder_id, memo_count] if memo_count else [code_id, coder_id])
+        )
     return spans, info
 
 

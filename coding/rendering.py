@@ -7,7 +7,6 @@ template tag per character; a run's look comes from a class named after its
 set of codes (stacked underlines, one colour per code).
 """
 
-import bisect
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -111,20 +110,15 @@ def coded_paragraphs(
     *,
     within: tuple[int, int] | None = None,
 ) -> list[CodedParagraph]:
-    """Paragraphs of `text` (only those touching `within`, if given) cut into runs."""
-    paras = paragraphs(text)
-    if within is not None:
-        low, high = within
-        first = bisect.bisect_left([p.end for p in paras], low)
-        paras = [p for p in paras[first:] if p.start <= high]
-    return cut_runs(paras, spans, code_order)
+    """Paragraphs of `text` (only the lines touching `within`, if given) cut into runs."""
+    if within is None:
+        return cut_runs(paragraphs(text), spans, code_order)
+    low, high = within
+    first = text.rfind("\n", 0, low) + 1
+    last = text.find("\n", high)
+    return cut_runs(paragraphs(text, first, None if last == -1 else last), spans, code_order)
 
 
-def code_sets(paras: Iterable[CodedParagraph], code_of: dict[int, int]) -> set[tuple[int, ...]]:
-    """The distinct sets of codes that runs carry (each needs one CSS rule)."""
-    return {
-        tuple(sorted({code_of[c] for c in run.codings}))
-        for paragraph in paras
-        for run in paragraph.runs
-        if run.codings
-    }
+def codes_in(paras: Iterable[CodedParagraph]) -> set[int]:
+    """The codes that the paragraphs carry (each needs its CSS rules)."""
+    return {code for paragraph in paras for code in paragraph.codes}

@@ -47,11 +47,14 @@ def split_turn(line: str, start: int) -> tuple[Segment, ...]:
     return tuple(segments)
 
 
-def paragraphs(text: str) -> list[Paragraph]:
-    """Each non-blank line is a paragraph; speaker turns get their label split off."""
+def paragraphs(text: str, start: int = 0, end: int | None = None) -> list[Paragraph]:
+    """Each non-blank line is a paragraph; speaker turns get their label split off.
+
+    With `start`/`end` (line boundaries), only the lines of that part of the text.
+    """
     result = []
-    offset = 0
-    for line in text.split("\n"):
+    offset = start
+    for line in text[start:end].split("\n"):
         if line.strip():
             result.append(Paragraph(offset, offset + len(line), split_turn(line, offset)))
         offset += len(line) + 1

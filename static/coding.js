@@ -39,7 +39,8 @@
   const status = () => document.getElementById("coding-status");
   const tip = document.getElementById("tip");
   const canCode = article.dataset.canCode === "1";
-  const codeNames = JSON.parse(document.getElementById("code-names").textContent);
+  // Names of codes and coders: replaced out of band whenever the server re-renders text.
+  const names = (id) => JSON.parse(document.getElementById(id)?.textContent || "{}");
   const csrf = JSON.parse(document.body.getAttribute("hx-headers"))["X-CSRFToken"];
   let selection = null; // {start, end, passage}: the passage being coded
   let active = 0; // index of the highlighted option among the visible ones
@@ -353,6 +354,7 @@
     const next = list[(current + direction + list.length) % list.length];
     article.querySelectorAll(".flash").forEach((run) => run.classList.remove("flash"));
     next.classList.add("flash");
+    next.tabIndex = -1;
     next.focus();
     next.scrollIntoView({ block: "center" });
     const index = list.indexOf(next) + 1;
@@ -396,10 +398,14 @@
 
   // --- Coded passages: details, tooltips, stepping through a code ----------
 
+  /** The codings under a run: data-k holds {id: [code, coder, memo count, review mark]}. */
   function facts(run) {
     const data = run.closest(".para").dataset.k;
     const all = data ? JSON.parse(data) : {};
-    return run.dataset.c.split(" ").map((id) => ({ id, ...all[id] }));
+    return run.dataset.c.split(" ").map((id) => {
+      const [code, coder, memos, review] = all[id] || [];
+      return { id, code, coder, memos, review };
+    });
   }
 
   function showDetails(run) {
@@ -410,17 +416,17 @@
   }
 
   function showTip(run) {
+    const codeNames = names("code-names");
+    const coderNames = names("coder-names");
     tip.replaceChildren();
     for (const fact of facts(run)) {
       const line = document.createElement("div");
       const swatch = document.createElement("i");
-      swatch.className = `swatch b${fact.code}`;
-      // The stripe's title is rendered with the paragraph, so it knows codes created since
-      // the page loaded (in-vivo, or by another coder); the names loaded with the page do not.
-      const stripe = run.closest(".para").querySelector(`.stripes .b${fact.code}`);
-      const name = stripe?.title || codeNames[fact.code] || "?";
-      line.append(swatch, ` ${name} · ${fact.coder ?? ""}`);
+      swatch.className = `swatch m${fact.code}`;
+      const name = codeNames[fact.code] ?? "?";
+      line.append(swatch, ` ${name} · ${coderNames[fact.coder] ?? "?"}`);
       if (fact.memos) line.append(` · ✎${fact.memos}`);
+      if (fact.review) line.append(fact.review === "a" ? " · ✓" : " · ✗");
       tip.append(line);
     }
     const rect = run.getBoundingClientRect();
@@ -468,6 +474,18 @@
       event.detail.parameters.end = chosen.end;
     }
   });
+
+  // Links from retrieval, review and conclusions open the text at ?at=<offset>.
+  const at = Number(new URLSearchParams(window.location.search).get("at"));
+  if (at) {
+    const target = [...runs()].find((run) => runStart(run) <= at && at < runEnd(run));
+    if (target) {
+      target.classList.add("flash");
+      target.tabIndex = -1;
+      target.focus({ preventScroll: true });
+      target.scrollIntoView({ block: "center" });
+    }
+  }
 
   window.KesraCoding = { cpLength, cpToUtf16, readSelection, textBetween, showSelection };
 })();

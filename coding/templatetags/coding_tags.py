@@ -1,10 +1,12 @@
 """Rendering coded text. Every piece of source text passes through escaping here."""
 
 import json
+from html import escape
 
 from django import template
 from django.db.models import Count
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from ..models import Code, Coding
 from ..rendering import CodedParagraph
@@ -12,62 +14,81 @@ from ..rendering import CodedParagraph
 register = template.Library()
 
 
-def set_class(codes: tuple[int, ...]) -> str:
-    return "s" + "-".join(map(str, codes))
+SLOTS = "abcd"  # up to four stacked underlines; a fifth code and more add "z"
 
 
-def _run_html(run, code_of) -> tuple:
-    role = f" {run.role}" if run.role else ""
+def run_class(codes: list[int]) -> str:
+    """`k a12 b15`: one class per code, each in its own underline slot."""
+    slots = [f"{slot}{code}" for slot, code in zip(SLOTS, codes, strict=False)]
+    return " ".join(["k", *slots, *(["z"] if len(codes) > len(SLOTS) else [])])
+
+
+def set_class(codes) -> str:
+    """The slot classes of a set of codes, without the leading `k` (`a12 b15`)."""
+    return run_class(list(codes))[2:]
+
+
+def _run_html(run, code_of, order) -> str:
+    text = escape(run.text)
     if not run.codings:
         if run.role:
-            return ('<span data-o="{}" class="{}">{}</span>', (run.start, run.role, run.text))
-        return ('<span data-o="{}">{}</span>', (run.start, run.text))
-    codes = tuple(sorted({code_of[c] for c in run.codings}))
-    return (
-        '<span data-o="{}" class="k {}{}" data-c="{}" tabindex="-1">{}</span>',
-        (run.start, set_class(codes), role, " ".join(map(str, run.codings)), run.text),
-    )
+            return f'<span data-o="{run.start}" class="{run.role}">{text}</span>'
+        return f'<span data-o="{run.start}">{text}</span>'
+    codes = sorted({code_of[c] for c in run.codings}, key=lambda code: order.get(code, 0))
+    role = f" {run.role}" if run.role else ""
+    ids = " ".join(map(str, run.codings))
+    classes = run_class(codes) + role
+    return f'<span data-o="{run.start}" class="{classes}" data-c="{ids}">{text}</span>'
 
 
 @register.simple_tag
-def coded_paragraph(paragraph: CodedParagraph, info: dict, code_names: dict, oob: bool = False):
-    """One paragraph: margin stripes per code, then the text cut into runs."""
-    code_of = {}
+def coded_paragraph(paragraph: CodedParagraph, info: dict, order: dict, oob: bool = False):
+    """One paragraph: margin stripes per code, then the text cut into runs.
+
+    `data-k` carries the facts of the paragraph's codings for tooltips:
+    {coding id: [code id, coder id, memo count, review mark]}.
+
+    Built with f-strings rather than format_html: a long transcript has
+    thousands of runs. Every piece of source text and the JSON pass through
+    `escape` (quotes included); everything else is numbers and fixed markup,
+    so the composed paragraph is safe to output as it is.
+    """
     facts = {}
     for run in paragraph.runs:
         for coding_id in run.codings:
-            if coding_id not in facts:
-                facts[coding_id] = info[coding_id]
-                code_of[coding_id] = info[coding_id]["code"]
-    runs = [_run_html(run, code_of) for run in paragraph.runs]
-    body = format_html_join("", "{}", ((format_html(fmt, *args),) for fmt, args in runs))
-    stripes = format_html_join(
-        "",
-        '<i class="b{}" title="{}"></i>',
-        ((code_id, code_names.get(code_id, "")) for code_id in paragraph.codes),
+            facts.setdefault(coding_id, info[coding_id])
+    code_of = {coding_id: fact[0] for coding_id, fact in facts.items()}
+    body = "".join(_run_html(run, code_of, order) for run in paragraph.runs)
+    stripes = "".join(f'<i class="m{int(code)}"></i>' for code in paragraph.codes)
+    facts_json = escape(json.dumps(facts, separators=(",", ":"))) if facts else ""
+    swap = ' hx-swap-oob="true"' if oob else ""
+    turn = ' class="turn"' if paragraph.is_turn else ""
+    start = int(paragraph.start)
+    return mark_safe(  # noqa: S308 - composed from escaped text and numbers, see above
+        f'<div class="para" id="p{start}" data-o="{start}" data-k="{facts_json}"{swap}>'
+        f'<div class="stripes">{stripes}</div><p{turn}>{body}</p></div>'
     )
-    html = (
-        '<div class="para" id="p{}" data-o="{}" data-k="{}"'
-        + (' hx-swap-oob="true"' if oob else "")
-        + '><div class="stripes" aria-hidden="true">{}</div><p'
-        + (' class="turn"' if paragraph.is_turn else "")
-        + ">{}</p></div>"
-    )
-    facts_json = json.dumps(facts, separators=(",", ":")) if facts else ""
-    return format_html(html, paragraph.start, paragraph.start, facts_json, stripes, body)
 
 
 @register.simple_tag
-def code_styles(colours: dict[int, str], sets) -> str:
-    """CSS for margin stripes and stacked underlines. Colours are validated #RRGGBB."""
-    rules = [f".b{code_id}{{background:{colour}}}" for code_id, colour in colours.items()]
-    for codes in sorted(sets):
-        shadows = ",".join(
-            f"inset 0 -{3 * (i + 1)}px {colours.get(code_id, '#888888')}"
-            for i, code_id in enumerate(codes)
+def code_styles(colours: dict[int, str], codes=None) -> str:
+    """CSS for margin stripes and the four underline slots of each code.
+
+    Colours are validated #RRGGBB. With `codes`, only the rules of those codes.
+    """
+    rules = []
+    if codes is not None:  # code ids, or sets of code ids
+        codes = {c for item in codes for c in (item if isinstance(item, tuple) else (item,))}
+    for code_id, colour in colours.items():
+        if codes is not None and code_id not in codes:
+            continue
+        rules.append(
+            f".m{code_id}{{background:{colour}}}"
+            f".a{code_id}{{--a:inset 0 -3px {colour};background-color:{colour}1f}}"
+            f".b{code_id}{{--b:inset 0 -6px {colour}}}"
+            f".c{code_id}{{--c:inset 0 -9px {colour}}}"
+            f".d{code_id}{{--d:inset 0 -12px {colour}}}"
         )
-        tint = colours.get(codes[0], "#888888")
-        rules.append(f".{set_class(codes)}{{box-shadow:{shadows};background:{tint}1f}}")
     return "".join(rules)
 
 

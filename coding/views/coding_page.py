@@ -17,7 +17,7 @@ from interviews.models import Source
 from .. import queries, services
 from ..forms import CodingChangeForm, CodingCreateForm
 from ..models import Coding, CodingEvent, Conclusion
-from ..rendering import code_sets, coded_paragraphs
+from ..rendering import coded_paragraphs, codes_in
 
 TEMPLATE = "coding/source_code.html"
 
@@ -63,8 +63,7 @@ def _render_text(source, codebook, coder_ids, *, within=None):
         codings = codings.filter(start__lt=within[1] + 1, end__gt=within[0] - 1)
     spans, info = queries.spans_and_info(codings)
     paragraphs = coded_paragraphs(source.text, spans, codebook.order, within=within)
-    code_of = {pk: facts["code"] for pk, facts in info.items()}
-    return paragraphs, info, code_sets(paragraphs, code_of)
+    return paragraphs, info
 
 
 def _counts(source, codebook, coder_ids):
@@ -72,6 +71,11 @@ def _counts(source, codebook, coder_ids):
     for row in counts:
         row["path"] = codebook.paths.get(row["code_id"], row["code__name"])
     return sorted(counts, key=lambda row: codebook.order.get(row["code_id"], 0))
+
+
+def _coder_names(project) -> dict[int, str]:
+    """Usernames of the project's members, for tooltips (coder ids are in the page)."""
+    return dict(project.memberships.values_list("user_id", "user__username"))
 
 
 def _last_event(source) -> int:
@@ -86,7 +90,7 @@ def source_code(request, slug, source_id):
     source = _get_source(membership, source_id)
     show, coder_ids = _shown_coders(request, membership)
     codebook = Codebook(project)
-    paragraphs, info, sets = _render_text(source, codebook, coder_ids)
+    paragraphs, info = _render_text(source, codebook, coder_ids)
     recent = [c for c in queries.recent_code_ids(project, request.user) if c in codebook.names]
     context = {
         "membership": membership,
@@ -94,8 +98,8 @@ def source_code(request, slug, source_id):
         "source": source,
         "paragraphs": paragraphs,
         "info": info,
-        "sets": sets,
         "codebook": codebook,
+        "coder_names": _coder_names(project),
         "picker": _picker(codebook, recent),
         "recent": recent,
         "counts": _counts(source, codebook, coder_ids),
@@ -116,11 +120,11 @@ def _changes_response(
     panel = None
     if codings is not None:
         panel = _panel_context(membership, codings, request.user, codebook)
-    paragraphs, info, sets = [], {}, set()
+    paragraphs, info = [], {}
     if spans:
         low = min(start for start, _end in spans)
         high = max(end for _start, end in spans)
-        candidates, info, sets = _render_text(source, codebook, coder_ids, within=(low, high))
+        candidates, info = _render_text(source, codebook, coder_ids, within=(low, high))
         paragraphs = [
             p for p in candidates if any(p.start <= end and start <= p.end for start, end in spans)
         ]
@@ -130,8 +134,9 @@ def _changes_response(
         "source": source,
         "paragraphs": paragraphs,
         "info": info,
-        "sets": sets,
+        "codes_shown": codes_in(paragraphs),
         "codebook": codebook,
+        "coder_names": _coder_names(membership.project),
         "counts": _counts(source, codebook, coder_ids),
         "show": show,
         "since": _last_event(source),

@@ -120,7 +120,7 @@ def test_changing_the_code_of_a_coding_recolours_the_passage(
     coding.refresh_from_db()
     assert coding.code == codes[1]
     assert coding.passage == "situasional saja"
-    expect(page.page.locator("#source-text .k")).to_have_class(re.compile(rf"\bs{codes[1].pk}\b"))
+    expect(page.page.locator("#source-text .k")).to_have_class(re.compile(rf"\ba{codes[1].pk}\b"))
 
 
 def test_arrow_keys_choose_the_code_that_enter_applies_and_escape_closes_the_picker(
@@ -268,3 +268,17 @@ def test_markup_in_a_source_is_shown_and_coded_as_plain_text(
     assert coding.passage == phrase
     assert source.text[coding.start : coding.end] == phrase
     page.wait_until_coded(phrase)
+
+
+def test_a_link_with_at_opens_the_text_at_that_passage(
+    open_coding_page, researcher, interview, codes
+):
+    start = TEXT.index("situasional")
+    create = {"start": start, "end": start + len("situasional"), "passage": "situasional"}
+    apply_code(source=interview, code=codes[0], coder=researcher, **create)
+    page = open_coding_page(researcher, interview)
+    page.url += f"?at={start}"
+    page.open()
+    flashed = page.page.locator("#source-text .flash")
+    expect(flashed).to_have_text("situasional")
+    expect(flashed).to_be_focused()

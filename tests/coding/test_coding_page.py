@@ -45,11 +45,21 @@ def test_the_page_shows_codings_as_styled_runs(client, researcher, text_source, 
     response = client.get(page_url(text_source))
     start = TEXT.index("Rapat")
     assert (
-        f'<span data-o="{start}" class="k s{code.pk}" data-c="{coding.pk}" tabindex="-1">'
-        "Rapat hanya</span>"
+        f'<span data-o="{start}" class="k a{code.pk}" data-c="{coding.pk}">Rapat hanya</span>'
     ) in response.text
-    assert f".s{code.pk}{{box-shadow:inset 0 -3px #8c564b" in response.text
-    assert f'<i class="b{code.pk}" title="Forum"></i>' in response.text
+    assert f".a{code.pk}{{--a:inset 0 -3px #8c564b" in response.text
+    assert f'<i class="m{code.pk}"></i>' in response.text
+    assert f'data-k="{{&quot;{coding.pk}&quot;:[{code.pk},{researcher.pk}]}}"' in response.text
+
+
+def test_overlapping_codes_take_stacked_slots(client, project, researcher, text_source, code):
+    other = services.create_code(project=project, name="Data")
+    services.apply_code(source=text_source, code=code, coder=researcher, **span("Rapat hanya"))
+    services.apply_code(source=text_source, code=other, coder=researcher, **span("hanya kalau"))
+    client.force_login(researcher)
+    response = client.get(page_url(text_source))
+    assert f'class="k a{code.pk} b{other.pk}"' in response.text
+    assert f'class="k a{other.pk}"' in response.text
 
 
 def test_source_text_is_escaped_on_the_coding_page(client, researcher, text_source):

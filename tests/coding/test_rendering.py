@@ -1,7 +1,7 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from coding.rendering import Span, code_sets, coded_paragraphs
+from coding.rendering import Span, coded_paragraphs, codes_in
 
 TEXT = "Pewawancara: Apa?\n\nIbu Maria: Rapat jarang. 😀 Sinyal susah.\nBaris akhir."
 
@@ -33,10 +33,11 @@ def test_only_paragraphs_within_a_range_are_rendered():
     assert [p.start for p in paragraphs] == [low]
 
 
-def test_code_sets_name_each_distinct_combination_once():
+def test_codes_in_lists_the_codes_of_the_paragraphs():
     spans = [Span(1, 7, 20, 30), Span(2, 8, 25, 40), Span(3, 7, 50, 55)]
     paragraphs = coded_paragraphs(TEXT, spans, {7: 0, 8: 1})
-    assert code_sets(paragraphs, {1: 7, 2: 8, 3: 7}) == {(7,), (7, 8), (8,)}
+    assert codes_in(paragraphs) == {7, 8}
+    assert codes_in(paragraphs[:1]) == set()
 
 
 @given(
