@@ -205,6 +205,11 @@ class Command(BaseCommand):
         self.emit("apply_code_ms", median_ms(samples), "ms")
         self.emit("apply_code_response_kb", round(len(response.content) / 1024, 1), "KB")
 
+        agreement = reverse("coding:agreement", args=[project.slug])
+        params = {"a": user.pk, "b": coder2.pk, "threshold": 50}
+        ms, _response = self.timed_get(client, agreement, params, repeat)
+        self.emit("agreement_table_ms", ms, "ms")
+
         names = ["kesra.css", "coding.js", "django_htmx/htmx-2.min.js"]
         compressed = sum(len(gzip.compress(Path(finders.find(n)).read_bytes(), 9)) for n in names)
         self.emit("static_kb_compressed", round(compressed / 1024, 1), "KB")
