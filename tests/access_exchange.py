@@ -1,3 +1,48 @@
 """Rows of the permission walk (tests/test_permissions.py) for this part's views."""
 
-ACCESS: dict = {}
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+PERSONAS = ("anonymous", "outsider", "researcher", "supervisor", "admin")
+LOGIN = "login"  # expected: redirect to the sign-in page
+
+
+def row(*answers):
+    return dict(zip(PERSONAS, answers, strict=True))
+
+
+def codebook_csv(world):
+    return {"file": SimpleUploadedFile("kode.csv", b"path,definition\nBaru,Kode baru\n")}
+
+
+def cases_csv(world):
+    return {"file": SimpleUploadedFile("kasus.csv", b"Kasus,Umur\nIbu Sari,40\n")}
+
+
+ACCESS = {
+    "coding:exchange": [
+        ("get", None, row(LOGIN, 404, 200, 200, 200)),
+        ("post", {}, row(LOGIN, 405, 405, 405, 405)),
+    ],
+    "coding:project_export": [("get", None, row(LOGIN, 404, 403, 403, 200))],
+    "coding:codebook_export": [
+        ("get", {"format": "qdc"}, row(LOGIN, 404, 200, 200, 200)),
+        ("get", {"format": "docx"}, row(LOGIN, 404, 200, 200, 200)),
+        ("get", {"format": "nope"}, row(LOGIN, 404, 404, 404, 404)),
+    ],
+    "coding:codings_export": [
+        ("get", {"format": "xlsx"}, row(LOGIN, 404, 200, 200, 200)),
+        ("post", {}, row(LOGIN, 405, 405, 405, 405)),
+    ],
+    "coding:codebook_import": [
+        ("get", None, row(LOGIN, 404, 200, 403, 200)),
+        ("post", codebook_csv, row(LOGIN, 404, 200, 403, 200)),
+    ],
+    "coding:cases_import": [
+        ("get", None, row(LOGIN, 404, 200, 403, 200)),
+        ("post", cases_csv, row(LOGIN, 404, 200, 403, 200)),
+    ],
+    "coding:project_import": [
+        ("get", None, row(LOGIN, 200, 200, 200, 200)),
+        ("post", {}, row(LOGIN, 200, 200, 200, 200)),
+    ],
+}

@@ -1,0 +1,368 @@
+"""A whole project as a REFI-QDA project exchange file (.qdpx).
+
+The zip holds project.qde (valid against Project-mrt2019.xsd) and sources/: each
+source's canonical text as UTF-8 .txt (so positions match exactly), plus its
+original file where REFI-QDA has a place for it: a .docx as the TextSource's rich
+text, a .pdf as a PDFSource whose plain-text Representation carries the codings.
+
+Mapping: users -> Users; codebook -> CodeBook (colours, definitions as
+Description); case attributes -> Variables; cases -> Cases with VariableValues and
+SourceRefs; each coded passage -> one PlainTextSelection holding a Coding per
+(code, coder); memos -> Notes, referenced (NoteRef) from the project, source, code
+or coding they belong to; source kinds -> Sets. A source's date, place and author
+travel as source VariableValues with fixed GUIDs (SOURCE_VARIABLES).
+"""
+
+import datetime as dt
+import io
+import uuid
+import zipfile
+from collections import defaultdict
+from decimal import Decimal, InvalidOperation
+
+from django.db.models import Prefetch
+from django.utils.translation import gettext as _
+from lxml import etree
+
+from interviews.models import Attribute, Case, CaseValue, Source
+
+from ..models import Code, Coding, Memo
+from .refi import (
+    KESRA_NAMESPACE,
+    NS_PROJECT,
+    ORIGIN,
+    build_codes,
+    derived_guid,
+    guid_text,
+    user_guid,
+    xml_text,
+)
+
+NS = NS_PROJECT
+# Source metadata as source variables; the same GUIDs in every export, so an import
+# recognises them whatever a tool renamed them to.
+SOURCE_VARIABLES = {
+    "date": (uuid.uuid5(KESRA_NAMESPACE, "kesra:source-variable:date"), "Date", "Source date"),
+    "place": (uuid.uuid5(KESRA_NAMESPACE, "kesra:source-variable:place"), "Text", "Place"),
+    "author": (
+        uuid.uuid5(KESRA_NAMESPACE, "kesra:source-variable:author"),
+        "Text",
+        "Interviewer, observer or author",
+    ),
+}
+KIND_SETS = {
+    Source.Kind.INTERVIEW: "Interviews",
+    Source.Kind.OBSERVATION: "Observation notes",
+    Source.Kind.DOCUMENT: "Documents",
+}
+VARIABLE_TYPES = {
+    Attribute.Type.TEXT: "Text",
+    Attribute.Type.INTEGER: "Integer",
+    Attribute.Type.FLOAT: "Float",
+    Attribute.Type.BOOLEAN: "Boolean",
+    Attribute.Type.DATE: "Date",
+}
+RICH_FORMATS = {"docx", "pdf"}
+
+
+def timestamp(value: dt.datetime) -> str:
+    return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _el(parent, tag: str, /, **attributes):
+    clean = {key: xml_text(value) for key, value in attributes.items() if value not in (None, "")}
+    return etree.SubElement(parent, f"{{{NS}}}{tag}", clean)
+
+
+def _text_el(parent, tag: str, text: str):
+    element = _el(parent, tag)
+    element.text = xml_text(text)
+    return element
+
+
+def typed_value(attribute_type: str, text: str) -> tuple[str, str]:
+    """The VariableValue child element and its text for a stored (canonical) value."""
+    try:
+        if attribute_type == Attribute.Type.INTEGER:
+            return "IntegerValue", str(int(text))
+        if attribute_type == Attribute.Type.FLOAT:
+            number = Decimal(text)
+            if number.is_finite():
+                return "FloatValue", format(number, "f")
+        if attribute_type == Attribute.Type.BOOLEAN and text in {"true", "false"}:
+            return "BooleanValue", text
+        if attribute_type == Attribute.Type.DATE:
+            return "DateValue", dt.date.fromisoformat(text).isoformat()
+    except (ValueError, InvalidOperation):
+        pass
+    return "TextValue", text
+
+
+def _variable_value(parent, variable_guid: uuid.UUID, tag: str, text: str) -> None:
+    value = _el(parent, "VariableValue")
+    _el(value, "VariableRef", targetGUID=guid_text(variable_guid))
+    _text_el(value, tag, text)
+
+
+class _Exporter:
+    def __init__(self, project):
+        self.project = project
+        self.files: dict[str, bytes] = {}
+        self.warnings: list[str] = []
+        self.users: dict[int, object] = {}
+        self.codes = list(Code.objects.filter(project=project))
+        self.code_guids = {code.pk: code.guid for code in self.codes}
+        self.sources = list(
+            Source.objects.filter(project=project).prefetch_related("cases").order_by("pk")
+        )
+        self.codings: dict[int, list[Coding]] = defaultdict(list)
+        for coding in (
+            Coding.objects.filter(source__project=project)
+            .select_related("coder")
+            .defer("passage")
+            .order_by("source_id", "start", "end", "pk")
+        ):
+            self.codings[coding.source_id].append(coding)
+        self.memos = list(Memo.objects.filter(project=project).select_related("author"))
+        self.notes_by_target: dict[tuple[str, int | None], list[uuid.UUID]] = defaultdict(list)
+        for memo in self.memos:
+            target = (
+                ("coding", memo.coding_id)
+                if memo.coding_id
+                else ("code", memo.code_id)
+                if memo.code_id
+                else ("source", memo.source_id)
+                if memo.source_id
+                else ("project", None)
+            )
+            self.notes_by_target[target].append(self.guid("memo", memo.pk))
+
+    def guid(self, kind: str, *parts) -> uuid.UUID:
+        return derived_guid(self.project, kind, *parts)
+
+    def user_ref(self, user) -> str | None:
+        if user is None:
+            return None
+        self.users.setdefault(user.pk, user)
+        return guid_text(user_guid(user.get_username()))
+
+    def build(self) -> etree._Element:
+        project = self.project
+        root = etree.Element(
+            f"{{{NS}}}Project",
+            {"name": xml_text(project.name), "origin": ORIGIN},
+            nsmap={None: NS, "xsi": "http://www.w3.org/2001/XMLSchema-instance"},
+        )
+        root.set("creationDateTime", timestamp(project.created_at))
+        for membership in project.memberships.select_related("user"):
+            self.user_ref(membership.user)
+        # Users come first in the file but are known only at the end: fill in afterwards.
+        users_element = _el(root, "Users")
+        if self.codes:
+            codebook = _el(root, "CodeBook")
+            notes = {
+                key[1]: value for key, value in self.notes_by_target.items() if key[0] == "code"
+            }
+            build_codes(codebook, NS, self.codes, note_refs=notes)
+        self.add_variables_and_cases(root)
+        if self.sources:
+            sources = _el(root, "Sources")
+            for source in self.sources:
+                self.add_source(sources, source)
+        self.add_notes(root)
+        self.add_sets(root)
+        if project.description.strip():
+            _text_el(root, "Description", project.description)
+        for note in self.notes_by_target.get(("project", None), ()):
+            _el(root, "NoteRef", targetGUID=guid_text(note))
+        for user in sorted(self.users.values(), key=lambda u: u.get_username()):
+            _el(
+                users_element,
+                "User",
+                guid=guid_text(user_guid(user.get_username())),
+                name=user.get_full_name().strip() or user.get_username(),
+                id=user.get_username(),
+            )
+        if not len(users_element):
+            root.remove(users_element)
+        return root
+
+    def add_variables_and_cases(self, root) -> None:
+        attributes = list(Attribute.objects.filter(project=self.project))
+        used_metadata = [
+            field for field in SOURCE_VARIABLES if any(getattr(s, field) for s in self.sources)
+        ]
+        if attributes or used_metadata:
+            variables = _el(root, "Variables")
+            for attribute in attributes:
+                _el(
+                    variables,
+                    "Variable",
+                    guid=guid_text(self.guid("attribute", attribute.pk)),
+                    name=attribute.name,
+                    typeOfVariable=VARIABLE_TYPES.get(attribute.type, "Text"),
+                )
+            for field in used_metadata:
+                guid, kind, name = SOURCE_VARIABLES[field]
+                _el(variables, "Variable", guid=guid_text(guid), name=name, typeOfVariable=kind)
+        types = {attribute.pk: attribute.type for attribute in attributes}
+        cases = list(
+            Case.objects.filter(project=self.project).prefetch_related(
+                Prefetch("values", queryset=CaseValue.objects.all()),
+                Prefetch("sources", queryset=Source.objects.only("pk")),
+            )
+        )
+        if not cases:
+            return
+        element = _el(root, "Cases")
+        for case in cases:
+            node = _el(element, "Case", guid=guid_text(self.guid("case", case.pk)), name=case.name)
+            if case.description.strip():
+                _text_el(node, "Description", case.description)
+            for value in case.values.all():
+                if value.value == "":
+                    continue
+                tag, text = typed_value(types.get(value.attribute_id, "text"), value.value)
+                _variable_value(node, self.guid("attribute", value.attribute_id), tag, text)
+            for source in case.sources.all():
+                _el(node, "SourceRef", targetGUID=guid_text(self.guid("source", source.pk)))
+
+    def original_bytes(self, source: Source) -> bytes | None:
+        if source.format not in RICH_FORMATS or not source.original:
+            return None
+        try:
+            with source.original.open("rb") as handle:
+                return handle.read()
+        except OSError:
+            self.warnings.append(
+                _(
+                    "The original file of “%(title)s” is missing from storage; "
+                    "only its text was exported."
+                )
+                % {"title": source.title}
+            )
+            return None
+
+    def add_source(self, parent, source: Source) -> None:
+        text_guid = guid_text(self.guid("source-text", source.pk))
+        self.files[f"sources/{text_guid}.txt"] = source.text.encode("utf-8")
+        original = self.original_bytes(source)
+        common = {
+            "guid": guid_text(self.guid("source", source.pk)),
+            "name": source.title,
+            "creatingUser": self.user_ref(source.created_by),
+            "creationDateTime": timestamp(source.created_at),
+        }
+        if original is not None and source.format == "pdf":
+            rich_guid = guid_text(self.guid("source-original", source.pk))
+            self.files[f"sources/{rich_guid}.pdf"] = original
+            node = _el(parent, "PDFSource", path=f"internal://{rich_guid}.pdf", **common)
+            representation = _el(
+                node,
+                "Representation",
+                guid=text_guid,
+                name=source.title,
+                plainTextPath=f"internal://{text_guid}.txt",
+            )
+            self.add_selections(representation, source)
+        else:
+            rich = None
+            if original is not None:
+                rich_guid = guid_text(self.guid("source-original", source.pk))
+                rich = f"internal://{rich_guid}.{source.format}"
+                self.files[f"sources/{rich_guid}.{source.format}"] = original
+            node = _el(
+                parent,
+                "TextSource",
+                plainTextPath=f"internal://{text_guid}.txt",
+                richTextPath=rich,
+                **common,
+            )
+            self.add_selections(node, source)
+        for note in self.notes_by_target.get(("source", source.pk), ()):
+            _el(node, "NoteRef", targetGUID=guid_text(note))
+        for field, (guid, _kind, _name) in SOURCE_VARIABLES.items():
+            value = getattr(source, field)
+            if value:
+                tag = "DateValue" if field == "date" else "TextValue"
+                text = value.isoformat() if field == "date" else value
+                _variable_value(node, guid, tag, text)
+
+    def add_selections(self, parent, source: Source) -> None:
+        spans: dict[tuple[int, int], list[Coding]] = defaultdict(list)
+        for coding in self.codings.get(source.pk, ()):
+            spans[(coding.start, coding.end)].append(coding)
+        for (start, end), codings in sorted(spans.items()):
+            first = min(codings, key=lambda c: (c.created_at, c.pk))
+            passage = " ".join(source.text[start:end].split())
+            selection = _el(
+                parent,
+                "PlainTextSelection",
+                guid=guid_text(self.guid("selection", source.pk, start, end)),
+                name=passage[:100] + ("…" if len(passage) > 100 else ""),
+                startPosition=str(start),
+                endPosition=str(end),
+                creatingUser=self.user_ref(first.coder),
+                creationDateTime=timestamp(first.created_at),
+            )
+            for coding in codings:
+                node = _el(
+                    selection,
+                    "Coding",
+                    guid=guid_text(self.guid("coding", coding.pk)),
+                    creatingUser=self.user_ref(coding.coder),
+                    creationDateTime=timestamp(coding.created_at),
+                )
+                _el(node, "CodeRef", targetGUID=guid_text(self.code_guids[coding.code_id]))
+                for note in self.notes_by_target.get(("coding", coding.pk), ()):
+                    _el(node, "NoteRef", targetGUID=guid_text(note))
+
+    def add_notes(self, root) -> None:
+        if not self.memos:
+            return
+        notes = _el(root, "Notes")
+        for memo in sorted(self.memos, key=lambda m: m.pk):
+            note = _el(
+                notes,
+                "Note",
+                guid=guid_text(self.guid("memo", memo.pk)),
+                name=memo.title,
+                creatingUser=self.user_ref(memo.author),
+                creationDateTime=timestamp(memo.created_at),
+                modifiedDateTime=timestamp(memo.updated_at),
+            )
+            _text_el(note, "PlainTextContent", memo.text)
+
+    def add_sets(self, root) -> None:
+        kinds: dict[str, list[Source]] = defaultdict(list)
+        for source in self.sources:
+            kinds[source.kind].append(source)
+        if not kinds:
+            return
+        sets = _el(root, "Sets")
+        for kind, name in KIND_SETS.items():
+            if not kinds.get(kind):
+                continue
+            element = _el(sets, "Set", guid=guid_text(self.guid("set", kind)), name=name)
+            _text_el(element, "Description", f"kesra:kind:{kind}")
+            for source in kinds[kind]:
+                _el(element, "MemberSource", targetGUID=guid_text(self.guid("source", source.pk)))
+
+
+def project_document(project) -> tuple[bytes, dict[str, bytes], list[str]]:
+    """project.qde as bytes, the files for sources/, and warnings."""
+    exporter = _Exporter(project)
+    root = exporter.build()
+    qde = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    return qde, exporter.files, exporter.warnings
+
+
+def export_qdpx(project) -> tuple[bytes, list[str]]:
+    """The .qdpx file of a project, and warnings about what could not go in."""
+    qde, files, warnings = project_document(project)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("project.qde", qde)
+        for name, data in files.items():
+            archive.writestr(name, data)
+    return buffer.getvalue(), warnings

@@ -1,0 +1,230 @@
+import datetime as dt
+import io
+import zipfile
+from pathlib import Path
+
+import pytest
+from django.core.files.base import ContentFile
+from django.utils import translation
+
+from coding.models import Memo
+from coding.services import apply_code, create_code
+from interviews.models import Attribute, Membership, Source
+
+from ..conftest import (
+    make_attribute,
+    make_case,
+    make_case_value,
+    make_membership,
+    make_project,
+    make_source,
+    make_user,
+)
+
+__all__ = ["make_membership", "make_project", "make_user"]
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+NS = "urn:QDA-XML:project:1.0"
+
+
+def make_qdpx(qde: str | bytes, files: dict[str, bytes | str] | None = None, *, name="project.qde"):
+    """A .qdpx zip from a project.qde and the files of sources/ (or any other path)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(name, qde if isinstance(qde, bytes) else qde.encode("utf-8"))
+        for path, data in (files or {}).items():
+            archive.writestr(path, data if isinstance(data, bytes) else data.encode("utf-8"))
+    return buffer.getvalue()
+
+
+def make_docx(*paragraphs: str) -> bytes:
+    from docx import Document
+
+    document = Document()
+    for paragraph in paragraphs:
+        document.add_paragraph(paragraph)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def upload(name: str, data: bytes):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, data)
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Messages are asserted in English, whatever language an earlier request left active."""
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def rich_project(project, admin, researcher, supervisor):
+    """A project with a bit of everything an export has to carry."""
+    second = make_user("dewi_researcher", first_name="Dewi", last_name="Kogoya")
+    make_membership(project, second, Membership.Role.RESEARCHER)
+    theme = create_code(
+        project=project, name="Hambatan", colour="#b22222", definition="Penghambat."
+    )
+    talk = create_code(
+        project=project, name="Komunikasi", parent=theme, colour="#d62728", definition="Bicara."
+    )
+    place = create_code(project=project, name="Geografi 🏔", parent=theme, colour="#2ca02c")
+    role = make_attribute(project, name="Jabatan", type=Attribute.Type.TEXT)
+    years = make_attribute(project, name="Masa kerja", type=Attribute.Type.INTEGER)
+    share = make_attribute(project, name="Beban", type=Attribute.Type.FLOAT)
+    local = make_attribute(project, name="Orang asli", type=Attribute.Type.BOOLEAN)
+    start = make_attribute(project, name="Mulai", type=Attribute.Type.DATE)
+    chief = make_case(project, name="Kepala Bagian", description="Memimpin koordinasi.")
+    for attribute, value in [
+        (role, "Kepala"),
+        (years, "6"),
+        (share, "0.75"),
+        (local, "true"),
+        (start, "2019-01-02"),
+    ]:
+        make_case_value(chief, attribute, value)
+    staff = make_case(project, name="Staf Kesra")
+    make_case_value(staff, years, "2")
+    interview = make_source(
+        project,
+        created_by=researcher,
+        title="Wawancara Ibu Maria",
+        text="Pewawancara: Apa hambatannya? 😊\n\nIbu Maria: Sinyal susah di Sinak; q\u0301 café.",
+        date=dt.date(2026, 3, 9),
+        place="Ilaga",
+        author="Rahmat",
+    )
+    interview.cases.set([chief])
+    observation = make_source(
+        project,
+        kind=Source.Kind.OBSERVATION,
+        created_by=researcher,
+        title="Catatan rapat",
+        text="Rapat ditunda dua kali. مرحبا بكم",
+    )
+    observation.cases.set([chief, staff])
+    document = make_source(
+        project,
+        kind=Source.Kind.DOCUMENT,
+        created_by=admin,
+        title="Uraian tugas",
+        text="Uraian tugas Bagian Kesra.",
+        format="docx",
+        original_name="uraian.docx",
+    )
+    document.original.save("uraian.docx", ContentFile(make_docx("Uraian tugas Bagian Kesra.")))
+    text = interview.text
+    signal = text.index("Sinyal")
+    first = apply_code(
+        source=interview,
+        start=signal,
+        end=signal + 20,
+        passage=text[signal : signal + 20],
+        code=talk,
+        coder=researcher,
+    )
+    apply_code(
+        source=interview,
+        start=signal,
+        end=signal + 20,
+        passage=text[signal : signal + 20],
+        code=place,
+        coder=second,
+    )
+    apply_code(source=interview, start=0, end=11, passage=text[:11], code=talk, coder=second)
+    apply_code(
+        source=observation,
+        start=24,
+        end=len(observation.text),
+        passage=observation.text[24:],
+        code=theme,
+        coder=researcher,
+    )
+    Memo.objects.create(project=project, author=admin, title="Rencana", text="Memo proyek.")
+    Memo.objects.create(project=project, author=researcher, source=interview, text="Memo sumber.")
+    Memo.objects.create(project=project, author=researcher, code=talk, text="Memo kode.")
+    Memo.objects.create(project=project, author=supervisor, coding=first, text="Memo pengodean.")
+    return project
+
+
+def snapshot(project) -> dict:
+    """What a round trip must keep, in a form that compares across two projects."""
+    from coding.models import Code, Coding
+    from interviews.models import Case
+
+    codes = {code.pk: code for code in Code.objects.filter(project=project)}
+
+    def path(code_id):
+        names = []
+        while code_id is not None:
+            names.append(codes[code_id].name)
+            code_id = codes[code_id].parent_id
+        return tuple(reversed(names))
+
+    sources = Source.objects.filter(project=project).prefetch_related("cases")
+    codings = Coding.objects.filter(source__project=project).select_related("source", "coder")
+
+    def coding_key(coding):
+        return (
+            coding.source.title,
+            path(coding.code_id),
+            coding.coder.get_username(),
+            coding.start,
+            coding.end,
+        )
+
+    def target(memo):
+        if memo.coding_id:
+            return ("coding", coding_key(memo.coding))
+        if memo.code_id:
+            return ("code", path(memo.code_id))
+        if memo.source_id:
+            return ("source", memo.source.title)
+        return ("project",)
+
+    def original(source):
+        if not source.original:
+            return None
+        with source.original.open("rb") as handle:
+            return handle.read()
+
+    return {
+        "sources": sorted(
+            (
+                s.kind,
+                s.title,
+                s.text,
+                s.date,
+                s.place,
+                s.author,
+                s.format if s.format in {"docx", "pdf"} else "txt",
+                tuple(sorted(case.name for case in s.cases.all())),
+                original(s) if s.format in {"docx", "pdf"} else None,
+            )
+            for s in sources
+        ),
+        "codes": sorted((path(pk), code.colour, code.definition) for pk, code in codes.items()),
+        "codings": sorted(coding_key(coding) for coding in codings),
+        "passages": sorted((c.source.title, c.passage) for c in codings),
+        "cases": sorted(
+            (
+                case.name,
+                case.description,
+                tuple(
+                    sorted((v.attribute.name, v.attribute.type, v.value) for v in case.values.all())
+                ),
+            )
+            for case in Case.objects.filter(project=project).prefetch_related("values__attribute")
+        ),
+        "attributes": sorted((a.name, a.type) for a in Attribute.objects.filter(project=project)),
+        "memos": sorted(
+            (target(memo), memo.author.get_username(), memo.title, memo.text)
+            for memo in Memo.objects.filter(project=project).select_related(
+                "author", "coding__source", "coding__coder", "source"
+            )
+        ),
+    }
