@@ -130,9 +130,7 @@ def decode_text(data: bytes) -> tuple[str, tuple[str, ...]]:
     broken = data.decode("utf-8", errors="replace").count("\ufffd")
     if len(_UTF8_SEQUENCE.findall(data)) > broken:
         text = data.decode("utf-8", errors="replace")
-        message = _(
-            "Some characters were not valid UTF-8 and were replaced with “�”."
-        )
+        message = _("Some characters were not valid UTF-8 and were replaced with “�”.")
         return text, (message,)
     try:
         text = data.decode("cp1252")
