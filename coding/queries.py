@@ -8,9 +8,11 @@ from .models import Code, Coding, Memo
 from .rendering import Span
 
 
-def codebook_rows(project) -> list[tuple[Code, int]]:
-    """The code tree in display order as (code, depth), with `coding_count` annotated."""
-    codes = list(Code.objects.filter(project=project).annotate(coding_count=Count("codings")))
+def codebook_rows(project, *, with_counts: bool = False) -> list[tuple[Code, int]]:
+    """The code tree in display order as (code, depth); `coding_count` annotated on request."""
+    codes = Code.objects.filter(project=project)
+    if with_counts:
+        codes = codes.annotate(coding_count=Count("codings"))
     children: dict[int | None, list[Code]] = {}
     for code in codes:
         children.setdefault(code.parent_id, []).append(code)

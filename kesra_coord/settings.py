@@ -167,11 +167,12 @@ STORAGES = {
     },
 }
 
-# Uploads: one file may be at most MAX_UPLOAD_MB; a docx/odt may not expand
+# Uploads: one file may be at most MAX_UPLOAD_MB; a docx/odt/qdpx may not expand
 # beyond MAX_UNCOMPRESSED_MB; one request carries at most MAX_UPLOAD_FILES files.
 MAX_UPLOAD_BYTES = env_int("MAX_UPLOAD_MB", 20) * 1024 * 1024
 MAX_UNCOMPRESSED_BYTES = env_int("MAX_UNCOMPRESSED_MB", 200) * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FILES = env_int("MAX_UPLOAD_FILES", 50)
+MAX_ZIP_MEMBERS = env_int("MAX_ZIP_MEMBERS", 10_000)  # files inside one QDPX
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_UPLOAD_BYTES
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

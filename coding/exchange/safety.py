@@ -2,7 +2,7 @@
 
 - Size: an upload may be at most settings.MAX_UPLOAD_BYTES.
 - Zip (QDPX): the directory is checked before any member is read: at most
-  MAX_ZIP_MEMBERS members (a getattr default; not a setting of its own yet), at most
+  settings.MAX_ZIP_MEMBERS members, at most
   settings.MAX_UNCOMPRESSED_BYTES in total, no absolute or ``..`` paths, no
   encrypted members, no member compressed beyond a sane ratio. Members are only
   ever read into memory, never extracted to disk.

@@ -71,7 +71,7 @@ def codebook_header() -> list[str]:
 
 def codebook_table(project) -> tuple[list[str], list[list]]:
     """One row per code, in tree order; the path uses " › " between levels."""
-    rows = codebook_rows(project)
+    rows = codebook_rows(project, with_counts=True)
     paths = code_paths(rows)
     table = [
         [
@@ -93,7 +93,7 @@ def codebook_docx(project) -> bytes:
     from docx import Document
     from docx.shared import RGBColor
 
-    rows = codebook_rows(project)
+    rows = codebook_rows(project, with_counts=True)
     document = Document()
     document.add_heading(_("Codebook: %(project)s") % {"project": project.name}, level=0)
     if not rows:

@@ -22,7 +22,7 @@ MOVE_ACTIONS = [
 
 
 def _codebook_context(membership, **extra):
-    rows = codebook_rows(membership.project)
+    rows = codebook_rows(membership.project, with_counts=True)
     return {
         "membership": membership,
         "project": membership.project,
@@ -38,7 +38,7 @@ def _codebook_context(membership, **extra):
 def codebook(request, slug):
     membership = get_membership(request, slug)
     project = membership.project
-    rows = codebook_rows(project)
+    rows = codebook_rows(project, with_counts=True)
     paths = code_paths(rows)
     form = CodeForm(request.POST or None, project=project, paths=paths)
     if request.method == "POST":

@@ -100,6 +100,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, repeat: int, dump: str | None = None, **options):
         self.dump = dump
+        # Measure as in production: no query log, no template debugging. WhiteNoise
+        # serves from the app folders here (no collectstatic before a bench).
+        settings.DEBUG = False
+        settings.WHITENOISE_AUTOREFRESH = True
         setup_test_environment()
         settings.ALLOWED_HOSTS = ["testserver"]
         old_name = connection.settings_dict["NAME"]
