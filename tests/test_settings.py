@@ -39,7 +39,9 @@ def test_bad_booleans_and_numbers_fail_loudly(monkeypatch):
 def _manage(*args, **env):
     import os
 
-    clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "HTTPS"}}
+    # The browser tests allow async-unsafe calls in this process; a deployment never does.
+    dropped = {"DEBUG", "SECRET_KEY", "HTTPS", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    clean = {k: v for k, v in os.environ.items() if k not in dropped}
     clean.update(env)
     clean["DJANGO_SETTINGS_MODULE"] = "kesra_coord.settings"
     return subprocess.run(
