@@ -8,7 +8,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.shared import Pt, RGBColor
+from docx.shared import Cm, Pt, RGBColor
 
 from interviews.models import Project
 
@@ -68,9 +68,11 @@ def citation(item) -> str:
     }
 
 
-def _table(document, header, rows, *, widths=None):
+def _table(document, header, rows, *, first_width=Cm(5.5), size=Pt(9)):
+    """A table whose first column (code names) is wide and the others share the rest."""
     table = document.add_table(rows=1, cols=len(header))
     table.style = "Light Grid Accent 1"
+    table.autofit = False
     for cell, text in zip(table.rows[0].cells, header, strict=True):
         cell.text = str(text)
         for run in cell.paragraphs[0].runs:
@@ -79,6 +81,15 @@ def _table(document, header, rows, *, widths=None):
         cells = table.add_row().cells
         for cell, value in zip(cells, row, strict=True):
             cell.text = str(value)
+    rest = (Cm(16) - first_width) // max(1, len(header) - 1)
+    for index, column in enumerate(table.columns):  # Word reads cells, LibreOffice the grid
+        column.width = first_width if index == 0 else rest
+    for row in table.rows:
+        for index, cell in enumerate(row.cells):
+            cell.width = first_width if index == 0 else rest
+            for paragraph in cell.paragraphs:
+                for run in paragraph.runs:
+                    run.font.size = size
     return table
 
 
