@@ -68,7 +68,12 @@ def citation(item) -> str:
     }
 
 
-def _table(document, header, rows, *, first_width=Cm(5.5), size=Pt(9)):
+CODE_COLUMN = Cm(5.5)
+TABLE_WIDTH = Cm(16)
+TABLE_TYPE = Pt(9)
+
+
+def _table(document, header, rows):
     """A table whose first column (code names) is wide and the others share the rest."""
     table = document.add_table(rows=1, cols=len(header))
     table.style = "Light Grid Accent 1"
@@ -81,15 +86,15 @@ def _table(document, header, rows, *, first_width=Cm(5.5), size=Pt(9)):
         cells = table.add_row().cells
         for cell, value in zip(cells, row, strict=True):
             cell.text = str(value)
-    rest = (Cm(16) - first_width) // max(1, len(header) - 1)
+    rest = (TABLE_WIDTH - CODE_COLUMN) // max(1, len(header) - 1)
     for index, column in enumerate(table.columns):  # Word reads cells, LibreOffice the grid
-        column.width = first_width if index == 0 else rest
+        column.width = CODE_COLUMN if index == 0 else rest
     for row in table.rows:
         for index, cell in enumerate(row.cells):
-            cell.width = first_width if index == 0 else rest
+            cell.width = CODE_COLUMN if index == 0 else rest
             for paragraph in cell.paragraphs:
                 for run in paragraph.runs:
-                    run.font.size = size
+                    run.font.size = TABLE_TYPE
     return table
 
 
