@@ -4,3 +4,7 @@ from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kesra_coord.settings")
 application = get_wsgi_application()
+
+from kesra_coord.serving import refuse_insecure_key  # noqa: E402 - needs settings loaded
+
+refuse_insecure_key()

@@ -63,7 +63,29 @@ def test_production_settings_pass_the_deploy_check():
     assert "no issues" in result.stdout
 
 
-def test_production_refuses_to_start_without_a_secret_key():
-    result = _manage("check", DEBUG="0")
+def _serve(module, **env):
+    import os
+
+    clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "HTTPS"}}
+    clean.update(env)
+    clean["DJANGO_SETTINGS_MODULE"] = "kesra_coord.settings"
+    return subprocess.run(
+        [sys.executable, "-c", f"import {module}"],
+        capture_output=True,
+        text=True,
+        env=clean,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize("module", ["kesra_coord.wsgi", "kesra_coord.asgi"])
+def test_production_refuses_to_serve_without_a_secret_key(module):
+    result = _serve(module, DEBUG="0")
     assert result.returncode != 0
     assert "Set SECRET_KEY" in result.stderr
+    assert _serve(module, DEBUG="0", SECRET_KEY="k" * 60).returncode == 0
+
+
+def test_the_deploy_check_flags_the_development_key():
+    result = _manage("check", "--deploy", DEBUG="0", ALLOWED_HOSTS="kesra.example.org")
+    assert "security.W009" in result.stdout + result.stderr
