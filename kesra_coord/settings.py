@@ -79,7 +79,7 @@ DEBUG = env_bool("DEBUG", False)
 # Without SECRET_KEY, management commands run with a published development key;
 # the WSGI/ASGI entry points refuse to serve with it unless DEBUG is on
 # (kesra_coord/serving.py), and `check --deploy` flags it.
-INSECURE_DEVELOPMENT_KEY = "django-insecure-local-development-only-never-in-production"  # noqa: S105
+INSECURE_DEVELOPMENT_KEY = "django-insecure-local-development-only-never-in-production"
 SECRET_KEY = os.environ.get("SECRET_KEY") or INSECURE_DEVELOPMENT_KEY
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
