@@ -225,6 +225,12 @@ class Summary(models.Model):
         return self.text[:60]
 
 
+class ConclusionQuerySet(models.QuerySet):
+    def open(self):
+        """Conclusions whose evidence may change: drafts and returned ones."""
+        return self.filter(status__in=[Conclusion.Status.DRAFT, Conclusion.Status.RETURNED])
+
+
 class Conclusion(models.Model):
     """A statement drawn from the data, with codings cited as evidence."""
 
@@ -252,6 +258,8 @@ class Conclusion(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = ConclusionQuerySet.as_manager()
+
     class Meta:
         ordering = ["order", "created_at"]
         verbose_name = _("conclusion")
@@ -259,6 +267,10 @@ class Conclusion(models.Model):
 
     def __str__(self) -> str:
         return self.statement
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in {self.Status.DRAFT, self.Status.RETURNED}
 
 
 class Evidence(models.Model):

@@ -33,8 +33,9 @@
       event.preventDefault();
     }
   });
-  // After a verdict the item is swapped: give the focus to the one after it.
-  document.body.addEventListener("htmx:afterSwap", (event) => {
+  // After a verdict the item is swapped: give the focus to the one after it. (On
+  // afterSettle: until then htmx keeps the old item's classes on the new one.)
+  document.body.addEventListener("htmx:afterSettle", (event) => {
     const item = event.detail.target?.id ? document.getElementById(event.detail.target.id) : null;
     const fresh = item?.matches?.("[data-review-item]") ? item : null;
     if (fresh && fresh.classList.contains("reviewed") && !fresh.querySelector("[role=alert]")) move(fresh, 1);

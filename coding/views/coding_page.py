@@ -288,7 +288,7 @@ def _panel_context(membership, codings, user, codebook):
     conclusions = []
     if membership.can_code and codings:
         conclusions = list(
-            Conclusion.objects.filter(project=membership.project).only("pk", "statement")
+            Conclusion.objects.open().filter(project=membership.project).only("pk", "statement")
         )
     return {
         "codings": codings,

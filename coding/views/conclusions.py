@@ -108,7 +108,7 @@ def conclusion_status(request, slug, conclusion_id):
     conclusion = _conclusion(membership, conclusion_id)
     action = request.POST.get("action")
     Status = Conclusion.Status
-    if action == "submit" and membership.can_code:
+    if action == "submit" and membership.can_code and conclusion.is_open:
         if not conclusion.evidence.exists():
             messages.error(request, _("Add evidence before submitting the conclusion."))
             return redirect("coding:conclusion_detail", slug, conclusion.pk)
@@ -156,6 +156,8 @@ def evidence_add(request, slug):
     """Cite a coding as evidence (from the reduction screen or the coding page)."""
     membership = get_membership(request, slug, allow=can_code)
     form = EvidenceForm(request.POST, project=membership.project)
+    if form.is_valid() and not form.cleaned_data["conclusion"].is_open:
+        form.add_error("conclusion", _("Reopen the conclusion as a draft to change its evidence."))
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -173,14 +175,16 @@ def evidence_add(request, slug):
             )
         added = _("Added to “%(statement)s”.") % {"statement": data["conclusion"].statement[:60]}
     else:
-        added = _("Choose a conclusion.")
+        added = " ".join(e for errors in form.errors.values() for e in errors)
     if request.htmx:
         context = {
             "membership": membership,
             "project": membership.project,
             "coding": form.cleaned_data.get("coding") if form.is_valid() else None,
-            "conclusions": Conclusion.objects.filter(project=membership.project),
+            "conclusions": Conclusion.objects.open().filter(project=membership.project),
             "added": added,
+            "chosen": request.POST.get("conclusion", ""),
+            "stance": request.POST.get("stance", ""),
         }
         if context["coding"] is None:
             context["coding"] = {"pk": request.POST.get("coding", "")}
@@ -196,6 +200,8 @@ def evidence_add(request, slug):
 def evidence_remove(request, slug, conclusion_id):
     membership = get_membership(request, slug, allow=can_code)
     conclusion = _conclusion(membership, conclusion_id)
+    if not conclusion.is_open:
+        raise PermissionDenied
     conclusion.evidence.filter(pk=request.POST.get("evidence")).delete()
     messages.success(request, _("Evidence removed."))
     return redirect("coding:conclusion_detail", slug, conclusion.pk)

@@ -13,7 +13,7 @@ from interviews.access import can_code, get_membership
 
 from .. import analysis
 from ..forms import AnalysisFilterForm, SummaryForm
-from ..models import Conclusion, Evidence, Summary
+from ..models import Conclusion, Summary
 from ..queries import code_paths, codebook_rows
 
 PER_PAGE = 50
@@ -44,17 +44,9 @@ def retrieval(request, slug):
             request.GET.get("page")
         )
         cases = analysis.cases_by_source(c.source_id for c in page.object_list)
-        cited = set(
-            Evidence.objects.filter(coding__in=page.object_list).values_list(
-                "coding_id", "conclusion_id"
-            )
-        )
         for coding in page.object_list:
             coding.case_list = cases.get(coding.source_id, [])
             coding.path = context["paths"].get(coding.code_id, coding.code.name)
-            coding.cited_in = {
-                conclusion for coding_id, conclusion in cited if coding_id == coding.pk
-            }
         case = form.cleaned_data.get("case")
         wanted = Q(case__isnull=True) | Q(case=case) if case else Q(case__isnull=True)
         summaries = {s.case_id: s for s in Summary.objects.filter(wanted, code=code)}
@@ -63,7 +55,7 @@ def retrieval(request, slug):
             summary=summaries.get(None),
             case=case,
             case_summary=summaries.get(case.pk) if case else None,
-            conclusions=Conclusion.objects.filter(project=project).only("pk", "statement")
+            conclusions=Conclusion.objects.open().filter(project=project).only("pk", "statement")
             if membership.can_code
             else [],
         )

@@ -383,3 +383,31 @@ def test_the_demo_study_has_three_triangulated_findings(db):
         assert len(t["kinds"]) >= 2
     assert Code.objects.filter(project=demo.project).count() == 16
     assert Source.objects.filter(project=demo.project).count() == 11
+
+
+def test_evidence_changes_only_while_a_conclusion_is_open(client, project, researcher, study):
+    conclusion = make_conclusion(project, researcher, status="submitted")
+    coding = Coding.objects.first()
+    client.force_login(researcher)
+    response = client.post(
+        reverse("coding:evidence_add", args=[project.slug]),
+        {"conclusion": conclusion.pk, "coding": coding.pk, "stance": "supports"},
+        headers={"HX-Request": "true"},
+    )
+    assert "Reopen the conclusion as a draft" in response.text
+    assert not Evidence.objects.exists()
+    retrieval = client.get(
+        reverse("coding:retrieval", args=[project.slug]), {"code": coding.code_id}
+    )
+    assert list(retrieval.context["conclusions"]) == []
+
+
+def test_a_verified_conclusion_cannot_be_resubmitted(
+    client, project, researcher, supervisor, study
+):
+    conclusion = make_conclusion(project, researcher, status="verified", reviewer=supervisor)
+    client.force_login(researcher)
+    response = status(client, project, conclusion, action="submit")
+    assert response.status_code == 403
+    conclusion.refresh_from_db()
+    assert conclusion.status == "verified"
