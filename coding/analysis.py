@@ -3,6 +3,7 @@
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models import Count, F, QuerySet
 from django.db.models.functions import Greatest, Substr
@@ -70,13 +71,31 @@ def with_context(codings: QuerySet) -> QuerySet:
 
 
 def retrieval(project: Project, filters: Filters) -> QuerySet:
-    codings = project_codings(project, filters)
-    return (
-        with_context(codings)
+    """The codings the filters select, in reading order (source by source)."""
+    return project_codings(project, filters).order_by(
+        "source__kind", "source__title", "source_id", "start", "id"
+    )
+
+
+def context_page(codings: QuerySet, number, per_page: int, prepare=None) -> Page:
+    """One page of `codings`, each with its context and relations loaded.
+
+    The page is cut from the ids first and the context only for the rows shown:
+    PostgreSQL would otherwise cut the context of every matching row before
+    sorting (reading each source's text once per row).
+    """
+    page = Paginator(codings.values_list("pk", flat=True), per_page).get_page(number)
+    ids = list(page.object_list)
+    rows = (
+        with_context(Coding.objects.filter(pk__in=ids))
         .select_related("code", "coder", "source")
         .defer("source__text")
-        .order_by("source__kind", "source__title", "source_id", "start", "id")
     )
+    if prepare is not None:
+        rows = prepare(rows)
+    by_id = {coding.pk: coding for coding in rows}
+    page.object_list = [by_id[pk] for pk in ids]
+    return page
 
 
 def cases_by_source(source_ids) -> dict[int, list[Case]]:
@@ -214,9 +233,7 @@ def matrix_coder_code(project: Project, filters: Filters | None = None) -> Matri
 
 
 COOCCURRENCE_SQL = """
-SELECT CASE WHEN a.code_id < b.code_id THEN a.code_id ELSE b.code_id END AS low,
-       CASE WHEN a.code_id < b.code_id THEN b.code_id ELSE a.code_id END AS high,
-       COUNT(*)
+SELECT a.code_id * %s + b.code_id AS pair, COUNT(*)
 FROM coding_coding a
 JOIN coding_coding b
   ON b.source_id = a.source_id
@@ -225,7 +242,7 @@ JOIN coding_coding b
  AND (b.start > a.start OR b.id > a.id)
  AND b.code_id <> a.code_id
 WHERE a.source_id IN ({sources}) {where}
-GROUP BY low, high
+GROUP BY pair
 """
 
 
@@ -235,11 +252,13 @@ def matrix_cooccurrence(project: Project, filters: Filters | None = None) -> Mat
     Two codings overlap when they share at least one character of the text:
     a.start < b.end and b.start < a.end (positions are half-open). Each
     overlapping pair of codings with different codes counts once in the cell of
-    their two codes, and the matrix is symmetric. The query visits each pair
-    once, from the coding that starts first (ties broken by id): then the pair
-    overlaps exactly when the second starts before the first ends, a range the
-    (source, start, end, code) index finds without pairing every coding of a
-    source with every other.
+    their two codes, and the matrix is symmetric.
+
+    The query visits each pair once, from the coding that starts first (ties
+    broken by id): the pair then overlaps exactly when the second starts before
+    the first ends, a range that the (source, start, end, code, id) index finds
+    without pairing every coding of a source with every other. Counts come back
+    per ordered pair of codes and are added into both cells here.
     """
     filters = filters or Filters()
     rows = code_rows(project)
@@ -266,11 +285,15 @@ def matrix_cooccurrence(project: Project, filters: Filters | None = None) -> Mat
         if value:
             where += f" AND a.{column} = %s AND b.{column} = %s"
             params += [value, value]
+    # One integer per ordered pair of codes groups faster than two columns.
+    base = max((code_id for code_id, _label, _depth in rows), default=0) + 1
     sql = COOCCURRENCE_SQL.format(sources=", ".join(["%s"] * len(source_ids)), where=where)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*source_ids, *params])
-        for a, b, n in cursor.fetchall():
-            matrix.cells[(a, b)] = matrix.cells[(b, a)] = n
+        cursor.execute(sql, [base, *source_ids, *params])
+        for pair, n in cursor.fetchall():
+            a, b = divmod(pair, base)
+            for key in ((a, b), (b, a)):
+                matrix.cells[key] = matrix.cells.get(key, 0) + n
     return matrix
 
 

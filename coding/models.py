@@ -99,7 +99,9 @@ class Coding(models.Model):
         ]
         indexes = [
             # Covers the overlap searches (co-occurrence, agreement) without table reads.
-            models.Index(fields=["source", "start", "end", "code"], name="coding_source_span"),
+            models.Index(
+                fields=["source", "start", "end", "code", "id"], name="coding_source_span"
+            ),
             models.Index(fields=["code", "source"], name="coding_code_source"),
         ]
 

@@ -12,7 +12,7 @@ def test_postgres_url_is_read_in_full():
     assert config["ENGINE"] == "django.db.backends.postgresql"
     assert (config["USER"], config["PASSWORD"]) == ("root", "p@ss")
     assert (config["HOST"], config["PORT"], config["NAME"]) == ("127.0.0.1", "5432", "test")
-    assert config["OPTIONS"] == {"sslmode": "require"}
+    assert config["OPTIONS"] == {"options": "-c jit=off", "sslmode": "require"}
 
 
 def test_sqlite_urls_relative_and_absolute():

@@ -1,7 +1,6 @@
 """Data reduction: retrieve the passages of a code, count them, and condense them."""
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -40,8 +39,8 @@ def retrieval(request, slug):
         "paths": code_paths(rows),
     }
     if code is not None:
-        page = Paginator(analysis.retrieval(project, form.filters()), PER_PAGE).get_page(
-            request.GET.get("page")
+        page = analysis.context_page(
+            analysis.retrieval(project, form.filters()), request.GET.get("page"), PER_PAGE
         )
         cases = analysis.cases_by_source(c.source_id for c in page.object_list)
         for coding in page.object_list:

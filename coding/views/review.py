@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Max, Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -46,7 +45,7 @@ def review_queue(request, slug):
     codings = analysis.retrieval(project, filters)
     if source.isdigit():
         codings = codings.filter(source_id=source)
-    page = Paginator(_with_thread(codings), PER_PAGE).get_page(request.GET.get("page"))
+    page = analysis.context_page(codings, request.GET.get("page"), PER_PAGE, _with_thread)
     paths = code_paths(rows)
     cases = analysis.cases_by_source(c.source_id for c in page.object_list)
     for coding in page.object_list:
@@ -119,17 +118,12 @@ def review_feedback(request, slug):
     """The signed-in coder's codings that supervisors reviewed, newest first."""
     membership = get_membership(request, slug)
     codings = (
-        analysis.with_context(
-            Coding.objects.filter(source__project=membership.project, coder=request.user)
-        )
+        Coding.objects.filter(source__project=membership.project, coder=request.user)
         .filter(review_notes__isnull=False)
         .annotate(last_note=Max("review_notes__created_at"))
-        .select_related("code", "source")
-        .defer("source__text")
         .order_by("-last_note")
-        .distinct()
     )
-    page = Paginator(_with_thread(codings), PER_PAGE).get_page(request.GET.get("page"))
+    page = analysis.context_page(codings, request.GET.get("page"), PER_PAGE, _with_thread)
     paths = code_paths(codebook_rows(membership.project))
     for coding in page.object_list:
         coding.path = paths.get(coding.code_id, coding.code.name)

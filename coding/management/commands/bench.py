@@ -277,6 +277,10 @@ class Command(BaseCommand):
                 )
             )
         Coding.objects.bulk_create(batch, batch_size=5_000, ignore_conflicts=True)
+        # A live database has statistics and (PostgreSQL) a visibility map, kept
+        # by autovacuum; freshly bulk-loaded bench data has neither until asked.
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
         client = Client()
         client.force_login(user)
         display = reverse("coding:display", args=[project.slug])
