@@ -282,3 +282,16 @@ def test_a_link_with_at_opens_the_text_at_that_passage(
     flashed = page.page.locator("#source-text .flash")
     expect(flashed).to_have_text("situasional")
     expect(flashed).to_be_focused()
+
+
+def test_typing_in_the_picker_hides_the_codes_that_do_not_match(
+    open_coding_page, researcher, interview, codes
+):
+    page = open_coding_page(researcher, interview)
+    page.select("tergantung siapa")
+    page.search.fill("mimpin")
+    everything = page.page.locator("#picker-list li[role=option]")
+    expect(everything.filter(has_text="Kepemimpinan")).to_be_visible()
+    expect(everything.filter(has_text="Hambatan koordinasi")).to_be_hidden()
+    expect(everything.filter(has_text="Koordinasi lintas bidang")).to_be_hidden()
+    expect(everything.filter(has_text="Kepemimpinan").locator(".key")).to_have_text("1")
