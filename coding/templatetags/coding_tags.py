@@ -92,12 +92,13 @@ def code_styles(colours: dict[int, str], codes=None) -> str:
 
 
 @register.inclusion_tag("coding/_progress.html")
-def coding_progress(project):
+def coding_progress(project, membership):
     """Coding progress for the project dashboard."""
     codings = Coding.objects.filter(source__project=project)
     coders = list(codings.values("coder__username").annotate(n=Count("id")).order_by("-n"))
     return {
         "project": project,
+        "membership": membership,
         "code_count": Code.objects.filter(project=project).count(),
         "coding_count": sum(coder["n"] for coder in coders),
         "coded_sources": codings.values("source_id").distinct().count(),

@@ -86,3 +86,12 @@ def test_only_admins_edit_settings(client, project, role):
     assert response.status_code == 403
     project.refresh_from_db()
     assert project.name == "Koordinasi Kesra"
+
+
+def test_a_new_project_offers_the_reference_codebook_to_its_admin(client, project, admin):
+    client.force_login(admin)
+    page = client.get(reverse("interviews:project_detail", args=[project.slug]))
+    assert "Add the default codebook" in page.text
+    client.post(reverse("coding:codebook_seed", args=[project.slug]), {"language": "id"})
+    page = client.get(reverse("interviews:project_detail", args=[project.slug]))
+    assert "Add the default codebook" not in page.text
