@@ -4,12 +4,13 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from interviews.models import Project, Source
 
 from .codebook import DEFAULT_CODEBOOK
-from .models import Code, Coding, CodingEvent, Memo, ReviewNote
+from .models import Code, Coding, CodingEvent, Evidence, Memo, ReviewNote
 
 MAX_CODE_NAME = 120
 
@@ -113,19 +114,48 @@ def merge_codes(*, source_code: Code, into: Code, actor: AbstractBaseUser) -> in
         raise ValidationError(_("Choose another code of the same project to merge into."))
     if into.pk in descendant_ids(source_code):
         raise ValidationError(_("A code cannot be merged into one of its own sub-codes."))
-    existing = set(into.codings.values_list("source_id", "coder_id", "start", "end"))
-    moved = 0
-    for coding in source_code.codings.select_related("code"):
+    kept = {
+        (source_id, coder_id, start, end): pk
+        for pk, source_id, coder_id, start, end in into.codings.values_list(
+            "pk", "source_id", "coder_id", "start", "end"
+        )
+    }
+    codings = list(source_code.codings.all())
+    duplicates = {}  # coding id -> id of the coding of `into` it collapses into
+    for coding in codings:
         key = (coding.source_id, coding.coder_id, coding.start, coding.end)
-        if key in existing:
-            _record(coding, CodingEvent.Action.REMOVED, actor, detail=into.name)
-            coding.delete()
-            continue
-        existing.add(key)
-        coding.code = into
-        coding.save(update_fields=["code", "updated_at"])
-        _record(coding, CodingEvent.Action.CHANGED, actor, detail=source_code.name)
-        moved += 1
+        if key in kept:
+            duplicates[coding.pk] = kept[key]
+    for duplicate, keeper in duplicates.items():
+        # What hangs on a duplicate goes with it to the coding it collapses into.
+        Memo.objects.filter(coding_id=duplicate).update(coding_id=keeper)
+        ReviewNote.objects.filter(coding_id=duplicate).update(coding_id=keeper)
+        cited = Evidence.objects.filter(coding_id=keeper).values("conclusion_id")
+        Evidence.objects.filter(coding_id=duplicate).exclude(conclusion_id__in=cited).update(
+            coding_id=keeper
+        )
+    moving = [coding for coding in codings if coding.pk not in duplicates]
+    Coding.objects.filter(pk__in=[c.pk for c in moving]).update(
+        code=into, updated_at=timezone.now()
+    )
+    CodingEvent.objects.bulk_create(
+        CodingEvent(
+            project_id=into.project_id,
+            source_id=coding.source_id,
+            coding_id=coding.pk,
+            action=CodingEvent.Action.REMOVED
+            if coding.pk in duplicates
+            else CodingEvent.Action.CHANGED,
+            actor=actor,
+            code_name=into.name,
+            start=coding.start,
+            end=coding.end,
+            detail=(into.name if coding.pk in duplicates else source_code.name)[:300],
+        )
+        for coding in codings
+    )
+    Coding.objects.filter(pk__in=duplicates).delete()
+    moved = len(moving)
     Memo.objects.filter(code=source_code).update(code=into)
     for child in source_code.children.all():
         move_code(code=child, parent=into)

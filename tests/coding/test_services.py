@@ -168,3 +168,16 @@ def test_default_codebook_has_three_themes_and_thirteen_codes(project):
     assert Code.objects.filter(project=project, parent__isnull=False).count() == 13
     assert codes["geografis"].parent == codes["hambatan"]
     assert all(code.definition for code in Code.objects.all())
+
+
+def test_merge_keeps_the_memos_of_collapsed_duplicates(project, researcher, text_source):
+    old = services.create_code(project=project, name="Data lama")
+    new = services.create_code(project=project, name="Data")
+    duplicate = services.apply_code(source=text_source, code=old, coder=researcher, **span("Data"))
+    keeper = services.apply_code(source=text_source, code=new, coder=researcher, **span("Data"))
+    Memo.objects.create(project=project, author=researcher, coding=duplicate, text="penting")
+    services.merge_codes(source_code=old, into=new, actor=researcher)
+    assert Memo.objects.get().coding == keeper
+    assert list(
+        CodingEvent.objects.filter(action="removed").values_list("coding_id", flat=True)
+    ) == [duplicate.pk]
