@@ -3,6 +3,7 @@
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.contrib.auth import get_user_model
 from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models import Count, F, QuerySet
@@ -10,7 +11,9 @@ from django.db.models.functions import Greatest, Substr
 
 from interviews.models import Case, Project, Source
 
-from .models import Code, Coding, Conclusion
+from .models import Code, Coding, Conclusion, Summary
+from .queries import codebook_rows
+from .services import descendant_ids
 
 CONTEXT_CHARS = 80
 
@@ -167,8 +170,6 @@ class Matrix:
 
 
 def code_rows(project: Project) -> list[tuple[int, str, int]]:
-    from .queries import codebook_rows
-
     return [(code.pk, code.name, depth) for code, depth in codebook_rows(project)]
 
 
@@ -194,8 +195,6 @@ def matrix_code_case(project: Project, filters: Filters | None = None) -> Matrix
 
 def framework_matrix(project: Project, filters: Filters | None = None) -> Matrix:
     """Code × case with the code × case summaries as cell text."""
-    from .models import Summary
-
     matrix = matrix_code_case(project, filters)
     summaries = Summary.objects.filter(project=project, case__isnull=False).values_list(
         "code_id", "case_id", "text"
@@ -216,8 +215,6 @@ def matrix_code_kind(project: Project, filters: Filters | None = None) -> Matrix
 
 
 def matrix_coder_code(project: Project, filters: Filters | None = None) -> Matrix:
-    from django.contrib.auth import get_user_model
-
     codings = project_codings(project, filters)
     coder_ids = codings.values("coder_id").distinct()
     coders = list(
@@ -316,6 +313,4 @@ def triangulation(conclusion: Conclusion) -> dict:
 
 
 def code_filter(code: Code, *, with_subcodes: bool) -> list[int]:
-    from .services import descendant_ids
-
     return [code.pk, *descendant_ids(code)] if with_subcodes else [code.pk]

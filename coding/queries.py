@@ -1,6 +1,7 @@
 """Reads for the coding page: one query each, counted in the database."""
 
-from django.db.models import Count, Max, Q
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Max
 
 from interviews.models import Source
 
@@ -88,11 +89,7 @@ def recent_code_ids(project, user, limit: int = 9) -> list[int]:
 
 
 def coders_of(source: Source):
-    from django.contrib.auth import get_user_model
-
-    return (
-        get_user_model().objects.filter(Q(codings__source=source)).distinct().order_by("username")
-    )
+    return get_user_model().objects.filter(codings__source=source).distinct().order_by("username")
 
 
 def memo_filter(project, *, target: str = "", author_id=None):

@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Prefetch
+from django.db.models import Count
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -21,7 +21,7 @@ from .forms import (
     UploadForm,
 )
 from .importers import SUPPORTED_EXTENSIONS, ImportFailed
-from .models import Attribute, Case, CaseValue, Membership, Source
+from .models import Attribute, Case, Membership, Source
 from .reading import paragraphs
 
 KIND_PLURALS = [
@@ -181,9 +181,7 @@ def case_list(request, slug):
     membership = get_membership(request, slug)
     project = membership.project
     attributes = _attributes(project)
-    cases = project.cases.annotate(source_count=Count("sources")).prefetch_related(
-        Prefetch("values", queryset=CaseValue.objects.all())
-    )
+    cases = project.cases.annotate(source_count=Count("sources")).prefetch_related("values")
     rows = []
     for case in cases:
         by_attribute = {value.attribute_id: value.value for value in case.values.all()}

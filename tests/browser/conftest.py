@@ -19,6 +19,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from coding.services import create_code
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless",
@@ -333,3 +335,13 @@ def open_coding_page(new_page):
         return CodingPage(new_page(user), source).open()
 
     return open_page
+
+
+@pytest.fixture
+def codes(project):
+    """Three codes, in the picker's order when nobody has coded yet."""
+    return [
+        create_code(project=project, name="Koordinasi lintas bidang"),
+        create_code(project=project, name="Hambatan koordinasi"),
+        create_code(project=project, name="Kepemimpinan"),
+    ]

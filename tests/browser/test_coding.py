@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from coding.models import Code, Coding
-from coding.services import apply_code, create_code
+from coding.services import apply_code
 from interviews.models import Source
 from interviews.services import add_source
 from tests.conftest import make_membership, make_source, make_user
@@ -30,16 +30,6 @@ TEXT = (
 @pytest.fixture
 def interview(project, researcher):
     return make_source(project, title="Wawancara Ibu Maria", text=TEXT, created_by=researcher)
-
-
-@pytest.fixture
-def codes(project):
-    """Three codes, in the picker's order when nobody has coded yet."""
-    return [
-        create_code(project=project, name="Koordinasi lintas bidang"),
-        create_code(project=project, name="Hambatan koordinasi"),
-        create_code(project=project, name="Kepemimpinan"),
-    ]
 
 
 def assert_stored(coding: Coding, phrase: str):

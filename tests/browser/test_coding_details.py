@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from coding.models import Coding
-from coding.services import apply_code, create_code
+from coding.services import apply_code
 from interviews.models import Membership
 from tests.conftest import make_membership, make_source, make_user
 
@@ -27,15 +27,6 @@ TEXT = (
 @pytest.fixture
 def interview(project, researcher):
     return make_source(project, title="Wawancara", text=TEXT, created_by=researcher)
-
-
-@pytest.fixture
-def codes(project):
-    return [
-        create_code(project=project, name="Koordinasi lintas bidang"),
-        create_code(project=project, name="Hambatan koordinasi"),
-        create_code(project=project, name="Kepemimpinan"),
-    ]
 
 
 def code(source, phrase, code, coder):
