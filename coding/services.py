@@ -191,7 +191,8 @@ def seed_default_codebook(*, project: Project, language: str | None = None) -> d
 # Codings
 
 
-def _record(coding: Coding, action: str, actor, *, detail: str = "", span=None) -> CodingEvent:
+def record_event(coding: Coding, action: str, actor, *, detail: str = "", span=None) -> CodingEvent:
+    """Write one history row for `coding` (the polling stream reads these too)."""
     start, end = span or (coding.start, coding.end)
     return CodingEvent.objects.create(
         project_id=coding.code.project_id,
@@ -240,7 +241,7 @@ def apply_code(
             )
     except IntegrityError:
         return Coding.objects.get(source=source, code=code, coder=coder, start=start, end=end)
-    _record(coding, CodingEvent.Action.CREATED, coder)
+    record_event(coding, CodingEvent.Action.CREATED, coder)
     return coding
 
 
@@ -295,41 +296,11 @@ def change_coding(
         raise ValidationError(_("The same coder already has this code on this passage."))
     coding.save()
     span = (min(old_span[0], coding.start), max(old_span[1], coding.end))
-    _record(coding, CodingEvent.Action.CHANGED, actor, detail=" · ".join(details), span=span)
+    record_event(coding, CodingEvent.Action.CHANGED, actor, detail=" · ".join(details), span=span)
     return coding
 
 
 @transaction.atomic
 def remove_coding(*, coding: Coding, actor: AbstractBaseUser) -> None:
-    _record(coding, CodingEvent.Action.REMOVED, actor)
+    record_event(coding, CodingEvent.Action.REMOVED, actor)
     coding.delete()
-
-
-# Review
-
-
-@transaction.atomic
-def review_coding(*, coding: Coding, reviewer: AbstractBaseUser, kind: str, text: str = ""):
-    """A supervisor approves, rejects or comments on a coding; the history records it."""
-    if kind not in {ReviewNote.Kind.APPROVE, ReviewNote.Kind.REJECT, ReviewNote.Kind.COMMENT}:
-        raise ValidationError(_("Unknown review action."))
-    if kind == ReviewNote.Kind.COMMENT and not text.strip():
-        raise ValidationError(_("Write a comment first."))
-    note = ReviewNote.objects.create(coding=coding, author=reviewer, kind=kind, text=text.strip())
-    if kind != ReviewNote.Kind.COMMENT:
-        coding.review_status = (
-            Coding.Review.APPROVED if kind == ReviewNote.Kind.APPROVE else Coding.Review.REJECTED
-        )
-        coding.save(update_fields=["review_status"])
-    detail = f"{note.get_kind_display()}: {text}" if text else note.get_kind_display()
-    _record(coding, CodingEvent.Action.REVIEWED, reviewer, detail=detail)
-    return note
-
-
-@transaction.atomic
-def reply_to_review(*, coding: Coding, author: AbstractBaseUser, text: str):
-    if not text.strip():
-        raise ValidationError(_("Write a reply first."))
-    return ReviewNote.objects.create(
-        coding=coding, author=author, kind=ReviewNote.Kind.REPLY, text=text.strip()
-    )

@@ -12,7 +12,7 @@ from coding.models import Conclusion, Evidence, Memo
 from coding.services import apply_code, create_code
 from interviews.models import Membership, Source
 
-from . import access_agreement, access_exchange
+from . import access_exchange, access_review
 from .conftest import make_attribute, make_case, make_source, make_user
 
 PERSONAS = ("anonymous", "outsider", "researcher", "supervisor", "admin")
@@ -140,7 +140,7 @@ ACCESS = {
     "password_change_done": [("get", None, row(LOGIN, 200, 200, 200, 200))],
     "set_language": [("post", {"language": "id"}, row(302, 302, 302, 302, 302))],
 }
-ACCESS.update(access_agreement.ACCESS)
+ACCESS.update(access_review.ACCESS)
 ACCESS.update(access_exchange.ACCESS)
 # Django's own admin site guards itself (staff only); it is not a project view.
 SKIPPED_NAMESPACES = {"admin"}

@@ -11,7 +11,8 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from coding.models import Coding, CodingEvent, ReviewNote
-from coding.services import apply_code, create_code, review_coding
+from coding.review.services import review_coding
+from coding.services import apply_code, create_code
 from tests.conftest import make_membership, make_source, make_user
 
 pytestmark = pytest.mark.browser

@@ -1,0 +1,316 @@
+"""Analysis reads for reduction, display and conclusions. Counting happens in SQL."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.contrib.auth import get_user_model
+from django.core.paginator import Page, Paginator
+from django.db import connection
+from django.db.models import Count, F, QuerySet
+from django.db.models.functions import Greatest, Substr
+
+from interviews.models import Case, Project, Source
+
+from ..models import Code, Coding, Conclusion, Summary
+from ..queries import codebook_rows
+from ..services import descendant_ids
+
+CONTEXT_CHARS = 80
+
+
+@dataclass
+class Filters:
+    """What the reduction and display screens narrow the codings to."""
+
+    codes: list[int] | None = None  # None: every code
+    case: Case | None = None
+    attribute_id: int | None = None
+    attribute_value: str = ""
+    kind: str = ""
+    coder_id: int | None = None
+    date_from: object = None
+    date_to: object = None
+    review: str = ""
+
+    def apply(self, codings: QuerySet) -> QuerySet:
+        if self.codes is not None:
+            codings = codings.filter(code_id__in=self.codes)
+        if self.case is not None:
+            codings = codings.filter(source__cases=self.case)
+        if self.attribute_id and self.attribute_value:
+            codings = codings.filter(
+                source__cases__values__attribute_id=self.attribute_id,
+                source__cases__values__value__iexact=self.attribute_value,
+            )
+        if self.kind:
+            codings = codings.filter(source__kind=self.kind)
+        if self.coder_id:
+            codings = codings.filter(coder_id=self.coder_id)
+        if self.date_from:
+            codings = codings.filter(source__date__gte=self.date_from)
+        if self.date_to:
+            codings = codings.filter(source__date__lte=self.date_to)
+        if self.review:
+            codings = codings.filter(review_status=self.review)
+        return codings
+
+
+def project_codings(project: Project, filters: Filters | None = None) -> QuerySet:
+    codings = Coding.objects.filter(source__project=project)
+    if filters is not None:
+        codings = filters.apply(codings)
+        if filters.case is not None or filters.attribute_id:
+            codings = codings.distinct()
+    return codings
+
+
+def with_context(codings: QuerySet) -> QuerySet:
+    """Passages with up to CONTEXT_CHARS characters either side, cut in the database."""
+    before_start = Greatest(F("start") - CONTEXT_CHARS, 0)
+    return codings.annotate(
+        before=Substr("source__text", before_start + 1, F("start") - before_start),
+        after=Substr("source__text", F("end") + 1, CONTEXT_CHARS),
+    )
+
+
+def retrieval(project: Project, filters: Filters) -> QuerySet:
+    """The codings the filters select, in reading order (source by source)."""
+    return project_codings(project, filters).order_by(
+        "source__kind", "source__title", "source_id", "start", "id"
+    )
+
+
+def context_page(codings: QuerySet, number, per_page: int, prepare=None) -> Page:
+    """One page of `codings`, each with its context and relations loaded.
+
+    The page is cut from the ids first and the context only for the rows shown:
+    PostgreSQL would otherwise cut the context of every matching row before
+    sorting (reading each source's text once per row).
+    """
+    page = Paginator(codings.values_list("pk", flat=True), per_page).get_page(number)
+    ids = list(page.object_list)
+    rows = (
+        with_context(Coding.objects.filter(pk__in=ids))
+        .select_related("code", "coder", "source")
+        .defer("source__text")
+    )
+    if prepare is not None:
+        rows = prepare(rows)
+    by_id = {coding.pk: coding for coding in rows}
+    page.object_list = [by_id[pk] for pk in ids]
+    return page
+
+
+def cases_by_source(source_ids) -> dict[int, list[Case]]:
+    links = Source.cases.through.objects.filter(source_id__in=set(source_ids)).select_related(
+        "case"
+    )
+    found: dict[int, list[Case]] = defaultdict(list)
+    for link in links:
+        found[link.source_id].append(link.case)
+    return found
+
+
+def frequencies(project: Project, filters: Filters | None = None) -> dict[int, dict]:
+    """Passages, sources, cases and coders per code (code id → counts)."""
+    codings = project_codings(project, filters)
+    rows = codings.values("code_id").annotate(
+        passages=Count("id", distinct=True),
+        sources=Count("source_id", distinct=True),
+        cases=Count("source__cases", distinct=True),
+        coders=Count("coder_id", distinct=True),
+    )
+    return {row["code_id"]: row for row in rows}
+
+
+# Matrices
+
+
+@dataclass
+class Matrix:
+    """Counts of codings by row (codes) and column (cases, kinds, codes or coders)."""
+
+    rows: list[tuple[int, str, int]]  # (id, label, depth)
+    columns: list[tuple[object, str]]  # (key, label)
+    cells: dict[tuple[int, object], int] = field(default_factory=dict)
+    text: dict[tuple[int, object], str] = field(default_factory=dict)
+    # Row totals when a passage can count in several columns (a source with two cases).
+    totals: dict[int, int] | None = None
+
+    @property
+    def maximum(self) -> int:
+        return max(self.cells.values(), default=0)
+
+    def value(self, row, column) -> int:
+        return self.cells.get((row, column), 0)
+
+    @staticmethod
+    def shade(value: int, peak: int) -> int:
+        """0–9, for the heat-map class of a cell."""
+        if not value or not peak:
+            return 0
+        return max(1, round(9 * value / peak))
+
+    def table(self):
+        """Rows of (row id, label, depth, [(column key, value, shade, text)], total)."""
+        peak = self.maximum
+        for row_id, label, depth in self.rows:
+            values = []
+            for key, _label in self.columns:
+                value = self.value(row_id, key)
+                values.append(
+                    (key, value, self.shade(value, peak), self.text.get((row_id, key), ""))
+                )
+            total = (
+                self.totals.get(row_id, 0)
+                if self.totals is not None
+                else sum(v for _k, v, _s, _t in values)
+            )
+            yield row_id, label, depth, values, total
+
+
+def code_rows(project: Project) -> list[tuple[int, str, int]]:
+    return [(code.pk, code.name, depth) for code, depth in codebook_rows(project)]
+
+
+def matrix_code_case(project: Project, filters: Filters | None = None) -> Matrix:
+    cases = list(Case.objects.filter(project=project).order_by("name").values_list("pk", "name"))
+    matrix = Matrix(code_rows(project), cases)
+    counts = (
+        project_codings(project, filters)
+        .filter(source__cases__isnull=False)
+        .values("code_id", "source__cases")
+        .annotate(n=Count("id", distinct=True))
+    )
+    matrix.cells = {(row["code_id"], row["source__cases"]): row["n"] for row in counts}
+    matrix.totals = {
+        row["code_id"]: row["n"]
+        for row in project_codings(project, filters)
+        .filter(source__cases__isnull=False)
+        .values("code_id")
+        .annotate(n=Count("id", distinct=True))
+    }
+    return matrix
+
+
+def framework_matrix(project: Project, filters: Filters | None = None) -> Matrix:
+    """Code × case with the code × case summaries as cell text."""
+    matrix = matrix_code_case(project, filters)
+    summaries = Summary.objects.filter(project=project, case__isnull=False).values_list(
+        "code_id", "case_id", "text"
+    )
+    matrix.text = {(code, case): text for code, case, text in summaries}
+    return matrix
+
+
+def matrix_code_kind(project: Project, filters: Filters | None = None) -> Matrix:
+    matrix = Matrix(code_rows(project), list(Source.Kind.choices))
+    counts = (
+        project_codings(project, filters)
+        .values("code_id", "source__kind")
+        .annotate(n=Count("id", distinct=True))
+    )
+    matrix.cells = {(row["code_id"], row["source__kind"]): row["n"] for row in counts}
+    return matrix
+
+
+def matrix_coder_code(project: Project, filters: Filters | None = None) -> Matrix:
+    codings = project_codings(project, filters)
+    coder_ids = codings.values("coder_id").distinct()
+    coders = list(
+        get_user_model()
+        .objects.filter(pk__in=coder_ids)
+        .order_by("username")
+        .values_list("pk", "username")
+    )
+    matrix = Matrix(code_rows(project), coders)
+    counts = codings.values("code_id", "coder_id").annotate(n=Count("id", distinct=True))
+    matrix.cells = {(row["code_id"], row["coder_id"]): row["n"] for row in counts}
+    return matrix
+
+
+COOCCURRENCE_SQL = """
+SELECT a.code_id * %s + b.code_id AS pair, COUNT(*)
+FROM coding_coding a
+JOIN coding_coding b
+  ON b.source_id = a.source_id
+ AND b.start >= a.start
+ AND b.start < a."end"
+ AND (b.start > a.start OR b.id > a.id)
+ AND b.code_id <> a.code_id
+WHERE a.source_id IN ({sources}) {where}
+GROUP BY pair
+"""
+
+
+def matrix_cooccurrence(project: Project, filters: Filters | None = None) -> Matrix:
+    """How often two codes are applied to overlapping passages of the same source.
+
+    Two codings overlap when they share at least one character of the text:
+    a.start < b.end and b.start < a.end (positions are half-open). Each
+    overlapping pair of codings with different codes counts once in the cell of
+    their two codes, and the matrix is symmetric.
+
+    The query visits each pair once, from the coding that starts first (ties
+    broken by id): the pair then overlaps exactly when the second starts before
+    the first ends, a range that the (source, start, end, code, id) index finds
+    without pairing every coding of a source with every other. Counts come back
+    per ordered pair of codes and are added into both cells here.
+    """
+    filters = filters or Filters()
+    rows = code_rows(project)
+    matrix = Matrix(rows, [(code_id, label) for code_id, label, _depth in rows])
+    sources = Source.objects.filter(project=project)
+    if filters.kind:
+        sources = sources.filter(kind=filters.kind)
+    if filters.case is not None:
+        sources = sources.filter(cases=filters.case)
+    if filters.attribute_id and filters.attribute_value:
+        sources = sources.filter(
+            cases__values__attribute_id=filters.attribute_id,
+            cases__values__value__iexact=filters.attribute_value,
+        )
+    if filters.date_from:
+        sources = sources.filter(date__gte=filters.date_from)
+    if filters.date_to:
+        sources = sources.filter(date__lte=filters.date_to)
+    source_ids = list(sources.values_list("pk", flat=True).distinct())
+    if not source_ids:
+        return matrix
+    where, params = "", []
+    for column, value in (("coder_id", filters.coder_id), ("review_status", filters.review)):
+        if value:
+            where += f" AND a.{column} = %s AND b.{column} = %s"
+            params += [value, value]
+    # One integer per ordered pair of codes groups faster than two columns.
+    base = max((code_id for code_id, _label, _depth in rows), default=0) + 1
+    sql = COOCCURRENCE_SQL.format(sources=", ".join(["%s"] * len(source_ids)), where=where)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [base, *source_ids, *params])
+        for pair, n in cursor.fetchall():
+            a, b = divmod(pair, base)
+            for key in ((a, b), (b, a)):
+                matrix.cells[key] = matrix.cells.get(key, 0) + n
+    return matrix
+
+
+def triangulation(conclusion: Conclusion) -> dict:
+    """Distinct informants (cases) and source kinds behind a conclusion's evidence."""
+    evidence = conclusion.evidence.filter(stance="supports")
+    cases = Case.objects.filter(sources__codings__evidence__in=evidence).distinct().order_by("name")
+    kinds = sorted(
+        set(evidence.values_list("coding__source__kind", flat=True)),
+        key=[k for k, _ in Source.Kind.choices].index,
+    )
+    sources = evidence.values("coding__source_id").distinct().count()
+    return {
+        "cases": list(cases),
+        "kinds": [(kind, Source.Kind(kind).label) for kind in kinds],
+        "sources": sources,
+        "one_informant": len(cases) <= 1,
+        "one_kind": len(kinds) <= 1,
+    }
+
+
+def code_filter(code: Code, *, with_subcodes: bool) -> list[int]:
+    return [code.pk, *descendant_ids(code)] if with_subcodes else [code.pk]

@@ -1,0 +1,42 @@
+"""URL patterns of the analysis stages (joined into coding.urls, namespace "coding")."""
+
+from django.urls import path
+
+from .views import conclusions, display, reduction, report
+
+urlpatterns: list = [
+    path("p/<slug:slug>/reduction/", reduction.retrieval, name="retrieval"),
+    path("p/<slug:slug>/reduction/frequencies/", reduction.frequencies, name="frequencies"),
+    path("p/<slug:slug>/reduction/summary/", reduction.summary_save, name="summary_save"),
+    path("p/<slug:slug>/display/", display.display, name="display"),
+    path("p/<slug:slug>/display/cell/", display.matrix_cell, name="matrix_cell"),
+    path("p/<slug:slug>/conclusions/", conclusions.conclusion_list, name="conclusion_list"),
+    path("p/<slug:slug>/conclusions/new/", conclusions.conclusion_create, name="conclusion_create"),
+    path(
+        "p/<slug:slug>/conclusions/<int:conclusion_id>/",
+        conclusions.conclusion_detail,
+        name="conclusion_detail",
+    ),
+    path(
+        "p/<slug:slug>/conclusions/<int:conclusion_id>/edit/",
+        conclusions.conclusion_edit,
+        name="conclusion_edit",
+    ),
+    path(
+        "p/<slug:slug>/conclusions/<int:conclusion_id>/status/",
+        conclusions.conclusion_status,
+        name="conclusion_status",
+    ),
+    path(
+        "p/<slug:slug>/conclusions/<int:conclusion_id>/delete/",
+        conclusions.conclusion_delete,
+        name="conclusion_delete",
+    ),
+    path(
+        "p/<slug:slug>/conclusions/<int:conclusion_id>/evidence/remove/",
+        conclusions.evidence_remove,
+        name="evidence_remove",
+    ),
+    path("p/<slug:slug>/evidence/", conclusions.evidence_add, name="evidence_add"),
+    path("p/<slug:slug>/report/", report.report, name="report"),
+]

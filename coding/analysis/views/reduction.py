@@ -1,0 +1,118 @@
+"""Data reduction: retrieve the passages of a code, count them, and condense them."""
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from coding.models import Conclusion, Summary
+from coding.queries import code_paths, codebook_rows
+from interviews.access import can_code, get_membership
+
+from .. import queries as analysis
+from ..forms import SummaryForm, filter_form
+
+PER_PAGE = 50
+
+
+@login_required
+@require_GET
+def retrieval(request, slug):
+    membership = get_membership(request, slug)
+    project = membership.project
+    rows = codebook_rows(project)
+    form = filter_form(request, project, rows)
+    code = form.cleaned_data.get("code") if form.is_valid() else None
+    context = {
+        "membership": membership,
+        "project": project,
+        "form": form,
+        "code": code,
+        "paths": code_paths(rows),
+    }
+    if code is not None:
+        page = analysis.context_page(
+            analysis.retrieval(project, form.filters()), request.GET.get("page"), PER_PAGE
+        )
+        cases = analysis.cases_by_source(c.source_id for c in page.object_list)
+        for coding in page.object_list:
+            coding.case_list = cases.get(coding.source_id, [])
+            coding.path = context["paths"].get(coding.code_id, coding.code.name)
+        case = form.cleaned_data.get("case")
+        wanted = Q(case__isnull=True) | Q(case=case) if case else Q(case__isnull=True)
+        summaries = {s.case_id: s for s in Summary.objects.filter(wanted, code=code)}
+        context.update(
+            page=page,
+            summary=summaries.get(None),
+            case=case,
+            case_summary=summaries.get(case.pk) if case else None,
+            conclusions=Conclusion.objects.open().filter(project=project).only("pk", "statement")
+            if membership.can_code
+            else [],
+        )
+    return render(request, "coding/analysis/retrieval.html", context)
+
+
+@login_required
+@require_GET
+def frequencies(request, slug):
+    membership = get_membership(request, slug)
+    project = membership.project
+    rows = codebook_rows(project)
+    form = filter_form(request, project, rows)
+    counts = analysis.frequencies(project, form.filters(with_code=False))
+    table = [(code, depth, counts.get(code.pk, {})) for code, depth in rows]
+    sort = request.GET.get("sort", "")
+    if sort in {"passages", "sources", "cases", "coders"}:
+        table.sort(key=lambda row: -row[2].get(sort, 0))
+    elif sort == "name":
+        table.sort(key=lambda row: row[0].name.lower())
+    else:
+        sort = ""
+    context = {
+        "membership": membership,
+        "project": project,
+        "form": form,
+        "table": table,
+        "sort": sort,
+        "flat": bool(sort),
+    }
+    return render(request, "coding/analysis/frequencies.html", context)
+
+
+@login_required
+@require_POST
+def summary_save(request, slug):
+    """Write (or, with empty text, delete) the summary of a code, or of a code × case."""
+    membership = get_membership(request, slug, allow=can_code)
+    project = membership.project
+    form = SummaryForm(request.POST, project=project)
+    summary = None
+    if form.is_valid():
+        code, case, text = (form.cleaned_data[k] for k in ("code", "case", "text"))
+        if text:
+            summary, _created = Summary.objects.update_or_create(
+                code=code,
+                case=case,
+                defaults={"project": project, "text": text, "author": request.user},
+            )
+        else:
+            Summary.objects.filter(code=code, case=case).delete()
+        saved = _("Summary saved.")
+    else:
+        saved = _("The summary could not be saved.")
+    if request.htmx:
+        context = {
+            "membership": membership,
+            "project": project,
+            "summary": summary,
+            "code": form.cleaned_data.get("code") if form.is_valid() else None,
+            "case": form.cleaned_data.get("case") if form.is_valid() else None,
+            "saved": saved,
+        }
+        return render(request, "coding/analysis/_summary.html", context)
+    query = {"code": request.POST.get("code", ""), "case": request.POST.get("case", "")}
+    return redirect(f"{reverse('coding:retrieval', args=[slug])}?{urlencode(query)}")

@@ -1,0 +1,202 @@
+"""Review verdicts and replies, and reconciliation.
+
+Reconciliation: a supervisor or admin settles a disagreement between two coders.
+
+Each action takes one group of overlapping passages of one code (see
+`queries.group_passages`), runs in one transaction, and records a RECONCILED
+event for every coding it looked at, so the history tells who settled what and
+when, and the side-by-side view knows the group has been dealt with.
+"""
+
+from collections.abc import Sequence
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from coding.models import Code, Coding, CodingEvent, ReviewNote
+from coding.services import record_event
+from interviews.models import Source
+
+RECONCILED = CodingEvent.Action.RECONCILED
+
+
+def _check_group(source: Source, codings: Sequence[Coding], coder_ids: set[int]) -> Code:
+    if not codings:
+        raise ValidationError(_("Choose the passages to reconcile."))
+    if any(c.source_id != source.pk for c in codings):
+        raise ValidationError(_("Those passages belong to another source."))
+    if len({c.code_id for c in codings}) != 1:
+        raise ValidationError(_("Only passages of one code can be reconciled together."))
+    if any(c.coder_id not in coder_ids for c in codings):
+        raise ValidationError(_("Those passages are not by the two coders compared."))
+    return codings[0].code
+
+
+def _match(
+    *,
+    source: Source,
+    code: Code,
+    coder: AbstractBaseUser,
+    own: Sequence[Coding],
+    targets: Sequence[tuple[int, int]],
+    actor: AbstractBaseUser,
+    detail: str,
+) -> list[Coding]:
+    """Make `coder`'s codings of `code` among `own` cover exactly `targets`.
+
+    Codings already on a target stay; the others are moved onto the remaining
+    targets, removed when there are more codings than targets, and new ones are
+    added for the coder when there are fewer.
+    """
+    targets = sorted(set(targets))
+    own = {c.pk: c for c in own}
+    if targets:
+        # A coding of the coder already on a target, outside the group, is one of
+        # "own" too: moving another onto that span would duplicate it.
+        same_span = Q()
+        for start, end in targets:
+            same_span |= Q(start=start, end=end)
+        for coding in (
+            Coding.objects.filter(same_span, source=source, code=code, coder=coder)
+            .exclude(pk__in=own)
+            .select_related("code")
+        ):
+            own[coding.pk] = coding
+    remaining = list(targets)
+    keep, spare = [], []
+    for coding in sorted(own.values(), key=lambda c: (c.start, c.end, c.pk)):
+        if (coding.start, coding.end) in remaining:
+            remaining.remove((coding.start, coding.end))
+            keep.append(coding)
+        else:
+            spare.append(coding)
+    unchanged, removed, added = _("unchanged"), _("removed"), _("added")
+    result = []
+    for coding in keep:
+        record_event(coding, RECONCILED, actor, detail=f"{detail} · {unchanged}")
+        result.append(coding)
+    for coding, (start, end) in zip(spare, remaining, strict=False):
+        old = (coding.start, coding.end)
+        coding.start, coding.end, coding.passage = start, end, source.text[start:end]
+        coding.save(update_fields=["start", "end", "passage", "updated_at"])
+        moved = _("moved from %(start)s–%(end)s") % {"start": old[0], "end": old[1]}
+        span = (min(old[0], start), max(old[1], end))
+        record_event(coding, RECONCILED, actor, detail=f"{detail} · {moved}", span=span)
+        result.append(coding)
+    for coding in spare[len(remaining) :]:
+        record_event(coding, RECONCILED, actor, detail=f"{detail} · {removed}")
+        coding.delete()
+    for start, end in remaining[len(spare) :]:
+        coding = Coding.objects.create(
+            source=source,
+            code=code,
+            coder=coder,
+            start=start,
+            end=end,
+            passage=source.text[start:end],
+        )
+        record_event(coding, RECONCILED, actor, detail=f"{detail} · {added}")
+        result.append(coding)
+    return result
+
+
+@transaction.atomic
+def accept_coding(
+    *,
+    source: Source,
+    codings: Sequence[Coding],
+    accepted: AbstractBaseUser,
+    other: AbstractBaseUser,
+    actor: AbstractBaseUser,
+) -> list[Coding]:
+    """Settle a group in favour of `accepted`: `other` ends with exactly the same passages.
+
+    `other`'s conflicting codings are moved onto `accepted`'s spans or removed,
+    and `accepted`'s passages that `other` lacks are given to `other`. Returns
+    `other`'s codings of the group afterwards.
+    """
+    code = _check_group(source, codings, {accepted.pk, other.pk})
+    detail = _("accepted %(coder)s's coding") % {"coder": accepted.get_username()}
+    targets = [(c.start, c.end) for c in codings if c.coder_id == accepted.pk]
+    for coding in codings:
+        if coding.coder_id == accepted.pk:
+            record_event(coding, RECONCILED, actor, detail=detail)
+    return _match(
+        source=source,
+        code=code,
+        coder=other,
+        own=[c for c in codings if c.coder_id == other.pk],
+        targets=targets,
+        actor=actor,
+        detail=detail,
+    )
+
+
+@transaction.atomic
+def keep_both(*, source: Source, codings: Sequence[Coding], actor: AbstractBaseUser) -> None:
+    """Mark a group as reviewed and left as it is: both coders' codings stand."""
+    _check_group(source, codings, {c.coder_id for c in codings})
+    for coding in codings:
+        record_event(coding, RECONCILED, actor, detail=_("kept both"))
+
+
+@transaction.atomic
+def merge_codings(
+    *,
+    source: Source,
+    codings: Sequence[Coding],
+    coders: Sequence[AbstractBaseUser],
+    start: int,
+    end: int,
+    actor: AbstractBaseUser,
+) -> list[Coding]:
+    """Give each of `coders` one coding of the group's code on [start, end), and no other."""
+    code = _check_group(source, codings, {coder.pk for coder in coders})
+    if not (0 <= start < end <= len(source.text)):
+        raise ValidationError(_("The selection lies outside the text."))
+    detail = _("merged into %(start)s–%(end)s") % {"start": start, "end": end}
+    result = []
+    for coder in coders:
+        result += _match(
+            source=source,
+            code=code,
+            coder=coder,
+            own=[c for c in codings if c.coder_id == coder.pk],
+            targets=[(start, end)],
+            actor=actor,
+            detail=detail,
+        )
+    return result
+
+
+# Verdicts and replies
+
+
+@transaction.atomic
+def review_coding(*, coding: Coding, reviewer: AbstractBaseUser, kind: str, text: str = ""):
+    """A supervisor approves, rejects or comments on a coding; the history records it."""
+    if kind not in {ReviewNote.Kind.APPROVE, ReviewNote.Kind.REJECT, ReviewNote.Kind.COMMENT}:
+        raise ValidationError(_("Unknown review action."))
+    if kind == ReviewNote.Kind.COMMENT and not text.strip():
+        raise ValidationError(_("Write a comment first."))
+    note = ReviewNote.objects.create(coding=coding, author=reviewer, kind=kind, text=text.strip())
+    if kind != ReviewNote.Kind.COMMENT:
+        coding.review_status = (
+            Coding.Review.APPROVED if kind == ReviewNote.Kind.APPROVE else Coding.Review.REJECTED
+        )
+        coding.save(update_fields=["review_status"])
+    detail = f"{note.get_kind_display()}: {text}" if text else note.get_kind_display()
+    record_event(coding, CodingEvent.Action.REVIEWED, reviewer, detail=detail)
+    return note
+
+
+@transaction.atomic
+def reply_to_review(*, coding: Coding, author: AbstractBaseUser, text: str):
+    if not text.strip():
+        raise ValidationError(_("Write a reply first."))
+    return ReviewNote.objects.create(
+        coding=coding, author=author, kind=ReviewNote.Kind.REPLY, text=text.strip()
+    )
