@@ -38,6 +38,18 @@ def code_paths(rows: list[tuple[Code, int]]) -> dict[int, str]:
     return paths
 
 
+class Codebook:
+    """The project's codes as pages of coded text need them: tree order, 'Theme › Code'
+    paths, names, colours and display order (one query)."""
+
+    def __init__(self, project):
+        self.rows = codebook_rows(project)
+        self.paths = code_paths(self.rows)
+        self.names = {code.pk: code.name for code, _depth in self.rows}
+        self.colours = {code.pk: code.colour for code, _depth in self.rows}
+        self.order = {code.pk: index for index, (code, _depth) in enumerate(self.rows)}
+
+
 def visible_codings(source: Source, *, coder_ids=None):
     codings = Coding.objects.filter(source=source)
     if coder_ids is not None:

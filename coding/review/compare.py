@@ -9,14 +9,14 @@ paragraph HTML is built once per side, never a template tag per run.
 import bisect
 from dataclasses import dataclass, field
 
-from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from coding import run_html
+from coding.rendering import CodedParagraph, Span, cut_runs
+from coding.run_html import run_class, run_span
 from interviews.reading import paragraphs
 
-from ..rendering import CodedParagraph, Span, cut_runs
-from ..templatetags.coding_tags import run_class
 from . import queries
 
 
@@ -30,42 +30,26 @@ class Row:
     items: list = field(default_factory=list)
 
 
-def _run_html(run, code_of, order, names) -> SafeString:
+def _run_html(run, code_of, order, names) -> str:
     codes = sorted({code_of[c] for c in run.codings if c > 0}, key=lambda c: order.get(c, 0))
     classes = [run.role] if run.role else []
     if codes:
         classes.append(run_class(codes))
     if any(c < 0 for c in run.codings):
         classes.append("dis")
-    if not classes:
-        return format_html('<span data-o="{}">{}</span>', run.start, run.text)
     title = ", ".join(names.get(code, "") for code in codes)
-    return format_html(
-        '<span data-o="{}" class="{}"{}>{}</span>',
-        run.start,
-        " ".join(classes),
-        format_html(' title="{}"', title) if title else "",
-        run.text,
-    )
+    return run_span(run.start, run.text, " ".join(classes), title=title)
 
 
 def _paragraph_html(paragraph: CodedParagraph, code_of, codebook) -> SafeString:
-    stripes = format_html_join(
-        "",
-        '<i class="m{}" title="{}"></i>',
-        ((code, codebook.names.get(code, "")) for code in paragraph.codes if code > 0),
+    codes = [code for code in paragraph.codes if code > 0]
+    body = "".join(
+        _run_html(run, code_of, codebook.order, codebook.names) for run in paragraph.runs
     )
-    runs = format_html_join(
-        "",
-        "{}",
-        ((_run_html(run, code_of, codebook.order, codebook.names),) for run in paragraph.runs),
+    html = run_html.paragraph(
+        body, run_html.stripes(codes, codebook.names), is_turn=paragraph.is_turn, attrs={}
     )
-    return format_html(
-        '<div class="para"><div class="stripes" aria-hidden="true">{}</div><p{}>{}</p></div>',
-        stripes,
-        mark_safe(' class="turn"') if paragraph.is_turn else "",
-        runs,
-    )
+    return mark_safe(html)  # noqa: S308 - built by coding.run_html from escaped text
 
 
 def _excerpt(text: str, limit: int = 160) -> str:

@@ -4,40 +4,21 @@ import json
 from html import escape
 
 from django import template
-from django.db.models import Count
 from django.utils.safestring import mark_safe
 
-from ..models import Code, Coding
+from .. import run_html
 from ..rendering import CodedParagraph
+from ..run_html import run_class, run_span
 
 register = template.Library()
 
 
-SLOTS = "abcd"  # up to four stacked underlines; a fifth code and more add "z"
-
-
-def run_class(codes: list[int]) -> str:
-    """`k a12 b15`: one class per code, each in its own underline slot."""
-    slots = [f"{slot}{code}" for slot, code in zip(SLOTS, codes, strict=False)]
-    return " ".join(["k", *slots, *(["z"] if len(codes) > len(SLOTS) else [])])
-
-
-def set_class(codes) -> str:
-    """The slot classes of a set of codes, without the leading `k` (`a12 b15`)."""
-    return run_class(list(codes))[2:]
-
-
 def _run_html(run, code_of, order) -> str:
-    text = escape(run.text)
     if not run.codings:
-        if run.role:
-            return f'<span data-o="{run.start}" class="{run.role}">{text}</span>'
-        return f'<span data-o="{run.start}">{text}</span>'
+        return run_span(run.start, run.text, run.role)
     codes = sorted({code_of[c] for c in run.codings}, key=lambda code: order.get(code, 0))
-    role = f" {run.role}" if run.role else ""
-    ids = " ".join(map(str, run.codings))
-    classes = run_class(codes) + role
-    return f'<span data-o="{run.start}" class="{classes}" data-c="{ids}">{text}</span>'
+    classes = run_class(codes) + (f" {run.role}" if run.role else "")
+    return run_span(run.start, run.text, classes, data_c=" ".join(map(str, run.codings)))
 
 
 @register.simple_tag
@@ -47,10 +28,8 @@ def coded_paragraph(paragraph: CodedParagraph, info: dict, order: dict, oob: boo
     `data-k` carries the facts of the paragraph's codings for tooltips:
     {coding id: [code id, coder id, memo count, review mark]}.
 
-    Built with f-strings rather than format_html: a long transcript has
-    thousands of runs. Every piece of source text and the JSON pass through
-    `escape` (quotes included); everything else is numbers and fixed markup,
-    so the composed paragraph is safe to output as it is.
+    The markup comes from `coding.run_html`, which escapes every piece of
+    source text and every attribute value.
     """
     facts = {}
     for run in paragraph.runs:
@@ -58,15 +37,18 @@ def coded_paragraph(paragraph: CodedParagraph, info: dict, order: dict, oob: boo
             facts.setdefault(coding_id, info[coding_id])
     code_of = {coding_id: fact[0] for coding_id, fact in facts.items()}
     body = "".join(_run_html(run, code_of, order) for run in paragraph.runs)
-    stripes = "".join(f'<i class="m{int(code)}"></i>' for code in paragraph.codes)
-    facts_json = escape(json.dumps(facts, separators=(",", ":"))) if facts else ""
-    swap = ' hx-swap-oob="true"' if oob else ""
-    turn = ' class="turn"' if paragraph.is_turn else ""
+    facts_json = json.dumps(facts, separators=(",", ":")) if facts else ""
     start = int(paragraph.start)
-    return mark_safe(  # noqa: S308 - composed from escaped text and numbers, see above
-        f'<div class="para" id="p{start}" data-o="{start}" data-k="{facts_json}"{swap}>'
-        f'<div class="stripes">{stripes}</div><p{turn}>{body}</p></div>'
+    attrs = {
+        "id": f"p{start}",
+        "data-o": start,
+        "data-k": facts_json,
+        "hx-swap-oob": oob and "true",
+    }
+    html = run_html.paragraph(
+        body, run_html.stripes(paragraph.codes), is_turn=paragraph.is_turn, attrs=attrs
     )
+    return mark_safe(html)  # noqa: S308 - built by coding.run_html from escaped text
 
 
 @register.simple_tag
@@ -89,22 +71,6 @@ def code_styles(colours: dict[int, str], codes=None) -> str:
             f".d{code_id}{{--d:inset 0 -12px {colour}}}"
         )
     return "".join(rules)
-
-
-@register.inclusion_tag("coding/_progress.html")
-def coding_progress(project, membership):
-    """Coding progress for the project dashboard."""
-    codings = Coding.objects.filter(source__project=project)
-    coders = list(codings.values("coder__username").annotate(n=Count("id")).order_by("-n"))
-    return {
-        "project": project,
-        "membership": membership,
-        "code_count": Code.objects.filter(project=project).count(),
-        "coding_count": sum(coder["n"] for coder in coders),
-        "coded_sources": codings.values("source_id").distinct().count(),
-        "source_total": project.sources.count(),
-        "coders": coders,
-    }
 
 
 @register.simple_tag

@@ -41,17 +41,6 @@ def _shown_coders(request, membership) -> tuple[str, list[int] | None]:
     return "all", None
 
 
-class Codebook:
-    """The project's codes as the coding page needs them (one query)."""
-
-    def __init__(self, project):
-        self.rows = queries.codebook_rows(project)
-        self.paths = queries.code_paths(self.rows)
-        self.colours = {code.pk: code.colour for code, _depth in self.rows}
-        self.names = {code.pk: code.name for code, _depth in self.rows}
-        self.order = {code.pk: index for index, (code, _depth) in enumerate(self.rows)}
-
-
 def _render_text(source, codebook, coder_ids, *, within=None):
     codings = queries.visible_codings(source, coder_ids=coder_ids)
     if within is not None:
@@ -89,7 +78,7 @@ def source_code(request, slug, source_id):
     project = membership.project
     source = _get_source(membership, source_id)
     show, coder_ids = _shown_coders(request, membership)
-    codebook = Codebook(project)
+    codebook = queries.Codebook(project)
     paragraphs, info = _render_text(source, codebook, coder_ids)
     recent = [c for c in queries.recent_code_ids(project, request.user) if c in codebook.names]
     context = {
@@ -116,7 +105,7 @@ def _changes_response(
 ):
     """The paragraphs touched by `spans`, the counts and the poller, as out-of-band swaps."""
     show, coder_ids = _shown_coders(request, membership)
-    codebook = Codebook(membership.project)
+    codebook = queries.Codebook(membership.project)
     panel = None
     if codings is not None:
         panel = _panel_context(membership, codings, request.user, codebook)
@@ -322,7 +311,9 @@ def coding_panel(request, slug, source_id):
         "project": membership.project,
         "source": source,
         "show": show,
-        "panel": _panel_context(membership, codings, request.user, Codebook(membership.project)),
+        "panel": _panel_context(
+            membership, codings, request.user, queries.Codebook(membership.project)
+        ),
     }
     return render(request, "coding/_coding_panel.html", context)
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from coding.models import Coding
-from coding.queries import code_paths, codebook_rows
+from coding.queries import Codebook
 from coding.tabular import csv_response, xlsx_response
 from interviews.access import get_membership
 from interviews.models import Source
@@ -23,17 +23,6 @@ from ..forms import AgreementForm, CompareForm, PairForm, ReconcileForm
 
 TEMPLATE = "coding/review/agreement.html"
 SOURCE_TEMPLATE = "coding/review/agreement_source.html"
-
-
-class Codebook:
-    """Names, 'Theme › Code' paths, colours and order of the project's codes (one query)."""
-
-    def __init__(self, project):
-        self.rows = codebook_rows(project)
-        self.paths = code_paths(self.rows)
-        self.names = {code.pk: code.name for code, _depth in self.rows}
-        self.colours = {code.pk: code.colour for code, _depth in self.rows}
-        self.order = {code.pk: index for index, (code, _depth) in enumerate(self.rows)}
 
 
 def _pair_data(query, coders):
