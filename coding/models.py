@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from interviews.models import Project, Source
@@ -43,11 +44,14 @@ class Code(models.Model):
         verbose_name = _("code")
         verbose_name_plural = _("codes")
         constraints = [
+            # Names are unique among siblings regardless of case, in the database too,
+            # so two concurrent requests cannot both create "SOP" and "sop".
             models.UniqueConstraint(
-                fields=["project", "parent", "name"], name="code_unique_name_under_parent"
+                F("project"), F("parent"), Lower("name"), name="code_unique_name_under_parent"
             ),
             models.UniqueConstraint(
-                fields=["project", "name"],
+                F("project"),
+                Lower("name"),
                 condition=Q(parent__isnull=True),
                 name="code_unique_name_at_top",
             ),

@@ -23,14 +23,18 @@ def _next_order(project: Project, parent: Code | None) -> int:
     return 0 if top is None else top + 1
 
 
+def name_taken(name: str) -> ValidationError:
+    return ValidationError(
+        _("There is already a code “%(name)s” at this place in the tree.") % {"name": name}
+    )
+
+
 def _check_name_free(*, project: Project, parent: Code | None, name: str, exclude=None) -> None:
     siblings = Code.objects.filter(project=project, parent=parent, name__iexact=name)
     if exclude is not None:
         siblings = siblings.exclude(pk=exclude.pk)
     if siblings.exists():
-        raise ValidationError(
-            _("There is already a code “%(name)s” at this place in the tree.") % {"name": name}
-        )
+        raise name_taken(name)
 
 
 @transaction.atomic
@@ -39,9 +43,18 @@ def create_code(*, project: Project, name: str, parent: Code | None = None, **fi
     if not name:
         raise ValidationError(_("A code needs a name."))
     _check_name_free(project=project, parent=parent, name=name)
-    return Code.objects.create(
-        project=project, parent=parent, name=name, order=_next_order(project, parent), **fields
-    )
+    try:
+        # The database has the last word: a concurrent request may have taken the name.
+        with transaction.atomic():
+            return Code.objects.create(
+                project=project,
+                parent=parent,
+                name=name,
+                order=_next_order(project, parent),
+                **fields,
+            )
+    except IntegrityError:
+        raise name_taken(name) from None
 
 
 def descendant_ids(code: Code) -> set[int]:
@@ -243,6 +256,23 @@ def apply_code(
         return Coding.objects.get(source=source, code=code, coder=coder, start=start, end=end)
     record_event(coding, CodingEvent.Action.CREATED, coder)
     return coding
+
+
+@transaction.atomic
+def apply_codes(
+    *,
+    source: Source,
+    start: int,
+    end: int,
+    passage: str,
+    codes: list[Code],
+    coder: AbstractBaseUser,
+) -> list[Coding]:
+    """Apply several codes to one selection in one transaction: all of them or none."""
+    return [
+        apply_code(source=source, start=start, end=end, passage=passage, code=code, coder=coder)
+        for code in codes
+    ]
 
 
 @transaction.atomic

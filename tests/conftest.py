@@ -91,3 +91,8 @@ def source(project, researcher):
 @pytest.fixture
 def case(project):
     return make_case(project, name="Kepala Bagian")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Browser tests run last: Playwright's event loop then never meets the other tests."""
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)

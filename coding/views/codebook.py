@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -107,14 +108,18 @@ def code_edit(request, slug, code_id):
     )
     if form.is_valid():
         new_parent = form.cleaned_data["parent"]
+        name = form.cleaned_data["name"]
         try:
-            services.check_code_name(code=code, name=form.cleaned_data["name"], parent=new_parent)
-            if new_parent != code.parent:
-                services.move_code(code=code, parent=new_parent)
+            with transaction.atomic():
+                services.check_code_name(code=code, name=name, parent=new_parent)
+                if new_parent != code.parent:
+                    services.move_code(code=code, parent=new_parent)
+                form.save()
         except ValidationError as error:
             form.add_error("name", error)
+        except IntegrityError:  # a concurrent request took the name first
+            form.add_error("name", services.name_taken(name))
         else:
-            form.save()
             messages.success(request, _("Code “%(name)s” saved.") % {"name": code.name})
             return redirect("coding:codebook", slug)
     context = _codebook_context(membership, code=code, form=form)

@@ -165,15 +165,14 @@ def coding_create(request, slug, source_id):
                 coder=request.user,
             )
         else:
-            for code in data["codes"]:
-                services.apply_code(
-                    source=source,
-                    start=data["start"],
-                    end=data["end"],
-                    passage=data["passage"],
-                    code=code,
-                    coder=request.user,
-                )
+            services.apply_codes(
+                source=source,
+                start=data["start"],
+                end=data["end"],
+                passage=data["passage"],
+                codes=data["codes"],
+                coder=request.user,
+            )
     except ValidationError as error:
         return _fail(request, membership, source, error.messages[0])
     if not request.htmx:

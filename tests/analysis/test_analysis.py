@@ -1,6 +1,7 @@
 import csv
 import io
 import itertools
+import re
 
 import pytest
 from django.urls import reverse
@@ -131,7 +132,12 @@ def test_retrieval_queries_are_constant(
         )
     client.force_login(supervisor)
     with django_assert_max_num_queries(14):
-        client.get(reverse("coding:retrieval", args=[project.slug]), {"code": study["forum"].pk})
+        response = client.get(
+            reverse("coding:retrieval", args=[project.slug]), {"code": study["forum"].pk}
+        )
+    assert response.status_code == 200
+    assert response.context["page"].paginator.count == 32  # 30 here and the fixture's two
+    assert response.text.count('<li class="passage">') == 32
 
 
 def test_frequencies_count_passages_sources_and_cases(client, project, supervisor, study):
@@ -182,9 +188,20 @@ def test_cooccurrence_counts_overlapping_pairs(project, study):
     assert matrix.value(study["forum"].pk, study["data"].pk) == 1
 
 
-def test_cooccurrence_respects_filters(project, study):
-    filters = analysis.Filters(kind="observation")
-    assert analysis.matrix_cooccurrence(project, filters).cells == {}
+def test_cooccurrence_respects_filters(project, study, researcher):
+    # A second overlapping pair, in the observation: Geografis over "sinyal…", Forum inside it.
+    services.apply_code(
+        source=study["note"], code=study["forum"], coder=researcher, **span("di sana")
+    )
+    forum, data, geo = study["forum"].pk, study["data"].pk, study["geo"].pk
+    everything = analysis.matrix_cooccurrence(project).cells
+    assert everything == {(forum, data): 1, (data, forum): 1, (forum, geo): 1, (geo, forum): 1}
+    observed = analysis.matrix_cooccurrence(project, analysis.Filters(kind="observation"))
+    assert observed.cells == {(forum, geo): 1, (geo, forum): 1}
+    interviews = analysis.matrix_cooccurrence(project, analysis.Filters(kind="interview"))
+    assert interviews.cells == {(forum, data): 1, (data, forum): 1}
+    by_case = analysis.matrix_cooccurrence(project, analysis.Filters(case=study["natan"]))
+    assert by_case.cells == {(forum, geo): 1, (geo, forum): 1}  # Natan: his interview, the note
 
 
 def test_code_kind_and_coder_matrices(project, study, researcher):
@@ -235,6 +252,13 @@ def test_every_display_renders_with_constant_queries(
         with django_assert_max_num_queries(14):
             response = client.get(url, {"view": view})
         assert response.status_code == 200
+        if view != "chart":  # the chart groups codes under themes: its own test below
+            assert "Geografis" in response.text, view
+        if view in {"case", "kind", "cooccurrence", "coder"}:
+            # at least one non-zero cell, linked to its passages
+            assert re.search(
+                r'<td class="num h[1-9]\d*"><a href="[^"]+\?code=\d+', response.text
+            ), view
     assert client.get(url, {"view": "nonsense"}).status_code == 404
     printable = client.get(url, {"view": "kind", "print": "1"})
     assert 'class="print"' in printable.text
@@ -346,7 +370,8 @@ def test_supervisors_cannot_draft_conclusions(client, project, supervisor):
 
 
 def test_report_docx_quotes_and_cites_evidence(client, project, researcher, study):
-    docx = pytest.importorskip("docx")
+    import docx
+
     conclusion = make_conclusion(project, researcher, statement="Akses ke distrik sulit.")
     coding = Coding.objects.get(source=study["note"], code=study["geo"])
     Evidence.objects.create(conclusion=conclusion, coding=coding, added_by=researcher)

@@ -6,11 +6,6 @@ session cookie of a test client that called `force_login`.
 """
 
 import os
-
-# Playwright's sync API keeps an event loop running in the main thread, which makes
-# Django refuse database calls from the test itself unless told it is safe here.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 import shutil
 import threading
 from contextlib import contextmanager
@@ -55,6 +50,23 @@ def _missing(reason: str):
     pytest.skip(f"{reason}: browser tests skipped (apt-get install chromium)")
 
 
+@contextmanager
+def _database_calls_beside_playwright():
+    """Playwright's sync API keeps an event loop running in the main thread, which makes
+    Django refuse database calls from the test itself unless told it is safe. Only while
+    the browser runs is it told so; tests/conftest.py runs the browser tests after every
+    other test, so no other test runs with the flag."""
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        yield
+    finally:
+        if previous is None:
+            del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
 @pytest.fixture(scope="session")
 def browser():
     path = _chromium_path()
@@ -64,13 +76,14 @@ def browser():
         from playwright.sync_api import sync_playwright
     except ImportError:
         _missing("the playwright package is not installed")
-    playwright = sync_playwright().start()
-    try:
-        chromium = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-    finally:
-        playwright.stop()
+    with _database_calls_beside_playwright():
+        playwright = sync_playwright().start()
+        try:
+            chromium = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+            yield chromium
+            chromium.close()
+        finally:
+            playwright.stop()
 
 
 @pytest.fixture
@@ -114,6 +127,28 @@ document.addEventListener("htmx:afterRequest", (event) => {
 });
 """
 _POSTS_DONE_JS = "() => window.__kesraDone.filter((r) => r.verb === 'POST').length"
+
+
+@contextmanager
+def posting(page, count: int = 1, *, ok: bool = True):
+    """Wait until the block's `count` htmx POSTs are answered and swapped in.
+
+    With `ok` (the default) every request the page finished must have succeeded:
+    a 4xx or 5xx answer, or a request that never reached the server, fails the test.
+    """
+    before = page.evaluate(_POSTS_DONE_JS)
+    yield
+    page.wait_for_function(f"({_POSTS_DONE_JS})() >= {before + count}")
+    if ok:
+        failed = page.evaluate(
+            "() => window.__kesraDone.filter((r) => r.status >= 400 || r.status === 0)"
+        )
+        assert not failed, f"requests that failed: {failed}"
+
+
+def mark_page(page):
+    """Leave a variable on the page: it survives an htmx swap, not a reload."""
+    page.evaluate("() => { window.__kesraSamePage = true; }")
 
 
 @pytest.fixture
@@ -300,16 +335,8 @@ class CodingPage:
     def posts_done(self) -> int:
         return self.page.evaluate(_POSTS_DONE_JS)
 
-    @contextmanager
-    def posting(self, count: int = 1):
-        """Wait until the block's `count` htmx POSTs are answered and swapped in."""
-        before = self.posts_done()
-        yield
-        self.page.wait_for_function(f"({_POSTS_DONE_JS})() >= {before + count}")
-        failed = self.page.evaluate(
-            "() => window.__kesraDone.filter((r) => r.status >= 500 || r.status === 0)"
-        )
-        assert not failed, f"requests that failed: {failed}"
+    def posting(self, count: int = 1, *, ok: bool = True):
+        return posting(self.page, count, ok=ok)
 
     def runs(self) -> list[dict]:
         return self.page.evaluate(_CODED_RUNS_JS)

@@ -3,8 +3,6 @@ and the coding page, submitting a conclusion, and a supervisor verifying or retu
 Every test checks the database afterwards, not only the page.
 """
 
-from contextlib import contextmanager
-
 import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
@@ -12,6 +10,8 @@ from playwright.sync_api import expect
 from coding.models import Conclusion, Evidence
 from coding.services import apply_code, create_code
 from tests.conftest import make_source
+
+from .conftest import mark_page, posting
 
 pytestmark = pytest.mark.browser
 
@@ -22,25 +22,6 @@ TEXT = (
     "\n"
     "Pak Natan: Setiap Senin ada rapat lintas bidang, dan semua bidang hadir."
 )
-
-_POSTS_DONE_JS = "() => window.__kesraDone.filter((r) => r.verb === 'POST').length"
-
-
-@contextmanager
-def posting(page, count: int = 1):
-    """Wait until the block's `count` htmx POSTs are answered and swapped in."""
-    before = page.evaluate(_POSTS_DONE_JS)
-    yield
-    page.wait_for_function(f"({_POSTS_DONE_JS})() >= {before + count}")
-    failed = page.evaluate(
-        "() => window.__kesraDone.filter((r) => r.status >= 400 || r.status === 0)"
-    )
-    assert not failed, f"requests that failed: {failed}"
-
-
-def mark_page(page):
-    """Leave a variable on the page: it survives an htmx swap, not a reload."""
-    page.evaluate("() => { window.__kesraSamePage = true; }")
 
 
 def same_page(page) -> bool:

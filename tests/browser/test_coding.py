@@ -364,7 +364,7 @@ def test_a_stale_page_stores_nothing_and_says_why(open_coding_page, researcher, 
     Source.objects.filter(pk=interview.pk).update(text="Catatan lapangan.\n\n" + TEXT)
 
     page.select("situasional saja")
-    with page.posting():
+    with page.posting(ok=False):  # the server refuses it (422), as it should
         page.search.press("1")
 
     assert not Coding.objects.exists()

@@ -4,7 +4,6 @@ Every test checks the database afterwards, not only the page.
 """
 
 import re
-from contextlib import contextmanager
 
 import pytest
 from django.urls import reverse
@@ -14,6 +13,8 @@ from coding.models import Coding, CodingEvent, ReviewNote
 from coding.review.services import review_coding
 from coding.services import apply_code, create_code
 from tests.conftest import make_membership, make_source, make_user
+
+from .conftest import mark_page, posting
 
 pytestmark = pytest.mark.browser
 
@@ -26,26 +27,6 @@ TEXT = (
     "\n"
     "Ibu Maria: Kalau kepala bagian tidak datang, keputusan ditunda."
 )
-
-_POSTS_DONE_JS = "() => window.__kesraDone.filter((r) => r.verb === 'POST').length"
-
-
-@contextmanager
-def posting(page, count: int = 1, *, ok: bool = True):
-    """Wait until the block's `count` htmx POSTs are answered and swapped in."""
-    before = page.evaluate(_POSTS_DONE_JS)
-    yield
-    page.wait_for_function(f"({_POSTS_DONE_JS})() >= {before + count}")
-    if ok:
-        failed = page.evaluate(
-            "() => window.__kesraDone.filter((r) => r.status >= 400 || r.status === 0)"
-        )
-        assert not failed, f"requests that failed: {failed}"
-
-
-def mark_page(page):
-    """Leave a variable on the page: it survives an htmx swap, not a reload."""
-    page.evaluate("() => { window.__kesraSamePage = true; }")
 
 
 def same_page(page) -> bool:

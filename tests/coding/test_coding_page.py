@@ -240,13 +240,15 @@ def test_polling_brings_a_colleagues_coding(client, project, researcher, text_so
 def test_my_codings_only(client, project, researcher, text_source, code):
     colleague = make_user("sri")
     make_membership(project, colleague)
-    services.apply_code(source=text_source, code=code, coder=colleague, **span("Jalan"))
+    theirs = services.apply_code(source=text_source, code=code, coder=colleague, **span("Jalan"))
     mine = services.apply_code(source=text_source, code=code, coder=researcher, **span("Data"))
     client.force_login(researcher)
     response = client.get(page_url(text_source) + "?show=mine")
     assert list(response.context["info"]) == [mine.pk]
     response = client.get(page_url(text_source) + f"?show={colleague.pk}")
-    assert list(response.context["info"]) != [mine.pk]
+    assert list(response.context["info"]) == [theirs.pk]
+    response = client.get(page_url(text_source) + "?show=all")
+    assert sorted(response.context["info"]) == sorted([mine.pk, theirs.pk])
 
 
 def test_the_panel_shows_code_coder_and_memo(

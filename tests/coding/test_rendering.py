@@ -50,7 +50,20 @@ def test_runs_reassemble_the_text_and_carry_exactly_the_covering_codings(text, r
         for i, (start, length) in enumerate(raw)
         if start < len(text)
     ]
-    for run in (r for p in coded_paragraphs(text, spans, {0: 0, 1: 1, 2: 2}) for r in p.runs):
+    paragraphs = coded_paragraphs(text, spans, {0: 0, 1: 1, 2: 2})
+    # Paragraphs in order, runs contiguous inside each, and between paragraphs only line
+    # breaks and blank space: the runs put back together are exactly the text.
+    position = 0
+    for paragraph in paragraphs:
+        assert text[position : paragraph.start].strip() == ""
+        assert "".join(run.text for run in paragraph.runs) == text[paragraph.start : paragraph.end]
+        assert paragraph.runs and paragraph.runs[0].start == paragraph.start
+        for before, after in zip(paragraph.runs, paragraph.runs[1:], strict=False):
+            assert before.start + len(before.text) == after.start
+        position = paragraph.end
+    assert text[position:].strip() == ""
+    assert bool(paragraphs) == bool(text.strip())
+    for run in (r for p in paragraphs for r in p.runs):
         assert text[run.start : run.start + len(run.text)] == run.text
         for offset in range(run.start, run.start + len(run.text)):
             covering = {s.id for s in spans if s.start <= offset < s.end}

@@ -181,3 +181,42 @@ def test_merge_keeps_the_memos_of_collapsed_duplicates(project, researcher, text
     assert list(
         CodingEvent.objects.filter(action="removed").values_list("coding_id", flat=True)
     ) == [duplicate.pk]
+
+
+def test_the_database_refuses_sibling_names_that_differ_only_in_case(project):
+    from django.db import IntegrityError, transaction
+
+    theme = services.create_code(project=project, name="Hambatan")
+    Code.objects.create(project=project, parent=theme, name="SOP", order=0)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Code.objects.create(project=project, parent=theme, name="sop", order=1)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Code.objects.create(project=project, name="HAMBATAN", order=1)
+    # Under another parent the same name is fine.
+    Code.objects.create(project=project, name="sop", order=2)
+
+
+def test_a_name_taken_by_a_concurrent_request_is_a_clear_message(project, monkeypatch):
+    """The Python check passes (the other request has not committed yet); the database decides."""
+    services.create_code(project=project, name="Komunikasi")
+    monkeypatch.setattr(services, "_check_name_free", lambda **kwargs: None)
+    with pytest.raises(ValidationError, match="already a code “komunikasi”"):
+        services.create_code(project=project, name="komunikasi")
+    assert list(Code.objects.values_list("name", flat=True)) == ["Komunikasi"]
+
+
+def test_applying_several_codes_is_all_or_none(project, researcher, text_source):
+    from ..conftest import make_project
+
+    mine = services.create_code(project=project, name="Situasional")
+    foreign = services.create_code(project=make_project(), name="Lain")
+    with pytest.raises(ValidationError):
+        services.apply_codes(
+            source=text_source, codes=[mine, foreign], coder=researcher, **span("hanya situasional")
+        )
+    assert not Coding.objects.exists()
+    assert not CodingEvent.objects.exists()
+    codings = services.apply_codes(
+        source=text_source, codes=[mine], coder=researcher, **span("hanya situasional")
+    )
+    assert [c.code for c in codings] == [mine]

@@ -91,8 +91,12 @@ def test_case_list_queries_do_not_grow_with_cases(
     from ..conftest import make_case
 
     unit = make_attribute(project)
-    for _ in range(15):
-        make_case_value(make_case(project), unit, "x")
+    cases = [make_case(project) for _ in range(15)]
+    for number, case in enumerate(cases):
+        make_case_value(case, unit, f"nilai-{number}")
     client.force_login(supervisor)
     with django_assert_max_num_queries(8):
-        client.get(reverse("interviews:case_list", args=[project.slug]))
+        response = client.get(reverse("interviews:case_list", args=[project.slug]))
+    for number, case in enumerate(cases):
+        assert case.name in response.text
+        assert f"nilai-{number}" in response.text

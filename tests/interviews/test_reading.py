@@ -1,3 +1,6 @@
+from hypothesis import given
+from hypothesis import strategies as st
+
 from interviews.reading import paragraphs
 
 
@@ -23,3 +26,19 @@ def test_long_labels_and_times_are_not_speakers():
     (time,) = paragraphs("09.15 — Rapat dimulai: agenda dibacakan.")
     assert not sentence.is_turn
     assert [s.role for s in time.segments] == [""]
+
+
+@given(st.text(alphabet=st.sampled_from("ab :\n\r\t😀é\u0301[]0"), max_size=80))
+def test_paragraphs_reassemble_the_text(text):
+    """Every character outside the paragraphs is blank; inside, segments are the text."""
+    position = 0
+    found = paragraphs(text)
+    for paragraph in found:
+        assert paragraph.start >= position
+        assert text[position : paragraph.start].strip() == ""
+        pieces = "".join(segment.text for segment in paragraph.segments)
+        assert pieces == text[paragraph.start : paragraph.end]
+        assert paragraph.segments[0].start == paragraph.start
+        position = paragraph.end
+    assert text[position:].strip() == ""
+    assert bool(found) == bool(text.strip())

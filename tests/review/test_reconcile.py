@@ -1,5 +1,7 @@
 """The side-by-side view and the four ways to settle a disagreement."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -49,7 +51,10 @@ def test_the_view_lists_each_disagreement_with_its_kind(client, researcher, stud
     assert (summary["open"], summary["reviewed"], summary["agreed"]) == (2, 0, 1)
     assert "the passages overlap by less than the threshold" in response.text
     assert "only rudi_researcher applied this code here" in response.text
-    assert 'class="dis"' in response.text or " dis" in response.text
+    # The runs inside an open disagreement carry the "dis" class (a whole token).
+    marked = re.findall(r'<span data-o="(\d+)" class="(?:[^"]* )?dis(?: [^"]*)?"', response.text)
+    assert marked, "no run is marked as lying in a disagreement"
+    assert any(one.text[int(start) :].startswith("Jalan ke distrik") for start in marked)
     # Researchers may look, not settle.
     assert "Accept rina_researcher" not in response.text
 
