@@ -82,23 +82,12 @@ def cut_runs(
                 covering = tuple(active)
                 for coding_id in covering:
                     present[by_id[coding_id].code_id] = None
-                runs.append(
-                    Run(
-                        position,
-                        segment.text[position - segment.start : cut - segment.start],
-                        segment.role,
-                        covering,
-                    )
-                )
+                piece = segment.text[position - segment.start : cut - segment.start]
+                runs.append(Run(position, piece, segment.role, covering))
                 position = cut
+        codes = sorted(present, key=code_order.__getitem__)
         result.append(
-            CodedParagraph(
-                paragraph.start,
-                paragraph.end,
-                runs,
-                paragraph.is_turn,
-                sorted(present, key=code_order.__getitem__),
-            )
+            CodedParagraph(paragraph.start, paragraph.end, runs, paragraph.is_turn, codes)
         )
     return result
 

@@ -99,6 +99,7 @@ def _table(document, header, rows):
 
 
 def render_docx(report: Report) -> bytes:
+    """The report as a Word document: heading, codebook, frequencies, matrix, conclusions."""
     document = Document()
     styles = document.styles
     styles["Normal"].font.name = "Calibri"
@@ -108,7 +109,15 @@ def render_docx(report: Report) -> bytes:
     document.add_paragraph(_("Findings report, %(date)s") % {"date": report.generated})
     if project.description:
         document.add_paragraph(project.description)
+    _docx_codebook(document, report)
+    _docx_tables(document, report)
+    _docx_conclusions(document, report)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
 
+
+def _docx_codebook(document, report: Report) -> None:
     document.add_heading(_("Codebook"), level=1)
     for code, depth, _counts in report.codes:
         paragraph = document.add_paragraph(style="List Bullet" if depth else None)
@@ -119,6 +128,8 @@ def render_docx(report: Report) -> bytes:
         if code.definition:
             paragraph.add_run(" — " + code.definition)
 
+
+def _docx_tables(document, report: Report) -> None:
     document.add_heading(_("Code frequencies"), level=1)
     _table(
         document,
@@ -133,7 +144,6 @@ def render_docx(report: Report) -> bytes:
             for code, depth, c in report.codes
         ],
     )
-
     document.add_heading(_("Code × case"), level=1)
     _table(
         document,
@@ -144,6 +154,8 @@ def render_docx(report: Report) -> bytes:
         ],
     )
 
+
+def _docx_conclusions(document, report: Report) -> None:
     document.add_heading(_("Conclusions"), level=1)
     for number, (conclusion, triangulation, evidence) in enumerate(report.conclusions, 1):
         document.add_heading(f"{number}. {conclusion.statement}", level=2)
@@ -165,6 +177,3 @@ def render_docx(report: Report) -> bytes:
             cite = document.add_paragraph(f"— {citation(item)}")
             cite.alignment = WD_ALIGN_PARAGRAPH.RIGHT
             cite.runs[0].font.size = Pt(9)
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()

@@ -52,43 +52,26 @@ def _match(
     added for the coder when there are fewer.
     """
     targets = sorted(set(targets))
-    own = {c.pk: c for c in own}
-    if targets:
-        # A coding of the coder already on a target, outside the group, is one of
-        # "own" too: moving another onto that span would duplicate it.
-        same_span = Q()
-        for start, end in targets:
-            same_span |= Q(start=start, end=end)
-        for coding in (
-            Coding.objects.filter(same_span, source=source, code=code, coder=coder)
-            .exclude(pk__in=own)
-            .select_related("code")
-        ):
-            own[coding.pk] = coding
+    mine = _codings_on_targets(source, code, coder, own, targets)
     remaining = list(targets)
     keep, spare = [], []
-    for coding in sorted(own.values(), key=lambda c: (c.start, c.end, c.pk)):
+    for coding in sorted(mine, key=lambda c: (c.start, c.end, c.pk)):
         if (coding.start, coding.end) in remaining:
             remaining.remove((coding.start, coding.end))
             keep.append(coding)
         else:
             spare.append(coding)
     unchanged, removed, added = _("unchanged"), _("removed"), _("added")
-    result = []
     for coding in keep:
         record_event(coding, RECONCILED, actor, detail=f"{detail} · {unchanged}")
-        result.append(coding)
-    for coding, (start, end) in zip(spare, remaining, strict=False):
-        old = (coding.start, coding.end)
-        coding.start, coding.end, coding.passage = start, end, source.text[start:end]
-        coding.save(update_fields=["start", "end", "passage", "updated_at"])
-        moved = _("moved from %(start)s–%(end)s") % {"start": old[0], "end": old[1]}
-        span = (min(old[0], start), max(old[1], end))
-        record_event(coding, RECONCILED, actor, detail=f"{detail} · {moved}", span=span)
-        result.append(coding)
+    moved = [
+        _move_onto(coding, span, source=source, actor=actor, detail=detail)
+        for coding, span in zip(spare, remaining, strict=False)
+    ]
     for coding in spare[len(remaining) :]:
         record_event(coding, RECONCILED, actor, detail=f"{detail} · {removed}")
         coding.delete()
+    new = []
     for start, end in remaining[len(spare) :]:
         coding = Coding.objects.create(
             source=source,
@@ -99,8 +82,39 @@ def _match(
             passage=source.text[start:end],
         )
         record_event(coding, RECONCILED, actor, detail=f"{detail} · {added}")
-        result.append(coding)
-    return result
+        new.append(coding)
+    return keep + moved + new
+
+
+def _codings_on_targets(source, code, coder, own, targets) -> list[Coding]:
+    """`own`, and the coder's codings of `code` already lying exactly on a target.
+
+    A coding already on a target, outside the group, counts as one of `own`:
+    moving another onto that span would duplicate it.
+    """
+    mine = {c.pk: c for c in own}
+    if targets:
+        same_span = Q()
+        for start, end in targets:
+            same_span |= Q(start=start, end=end)
+        for coding in (
+            Coding.objects.filter(same_span, source=source, code=code, coder=coder)
+            .exclude(pk__in=mine)
+            .select_related("code")
+        ):
+            mine[coding.pk] = coding
+    return list(mine.values())
+
+
+def _move_onto(coding: Coding, span, *, source, actor, detail: str) -> Coding:
+    start, end = span
+    old = (coding.start, coding.end)
+    coding.start, coding.end, coding.passage = start, end, source.text[start:end]
+    coding.save(update_fields=["start", "end", "passage", "updated_at"])
+    moved = _("moved from %(start)s–%(end)s") % {"start": old[0], "end": old[1]}
+    wide = (min(old[0], start), max(old[1], end))
+    record_event(coding, RECONCILED, actor, detail=f"{detail} · {moved}", span=wide)
+    return coding
 
 
 @transaction.atomic

@@ -324,6 +324,16 @@ def test_a_supervisor_settles_two_disagreements_side_by_side_without_a_reload(
     )
     assert same_page(page), "the settled rows were swapped in, the page not reloaded"
 
+    _assert_settled(
+        interview, codes, researcher, other, supervisor, only_a, a_wide, b_narrow, union
+    )
+
+
+def _assert_settled(
+    interview, codes, researcher, other, supervisor, only_a, a_wide, b_narrow, union
+):
+    """What the two settlements above must have left in the database and its history."""
+    code, text = codes[0], interview.text
     expected = [(only_a.start, only_a.end), union]
     assert spans(interview, code, researcher) == expected
     assert spans(interview, code, other) == expected
