@@ -174,10 +174,16 @@ class CodingEvent(models.Model):
     start = models.PositiveIntegerField()
     end = models.PositiveIntegerField()
     detail = models.CharField(max_length=300, blank=True)
+    # The events of one user action (several codes applied at once, every hit of a
+    # search coded, an undo) share a batch: undo and redo take a whole batch.
+    batch = models.UUIDField(null=True, blank=True)
 
     class Meta:
         ordering = ["-id"]
-        indexes = [models.Index(fields=["source", "id"], name="codingevent_source_id")]
+        indexes = [
+            models.Index(fields=["source", "id"], name="codingevent_source_id"),
+            models.Index(fields=["batch"], name="codingevent_batch"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.action} {self.coding_id}"
