@@ -204,10 +204,16 @@ def seed_default_codebook(*, project: Project, language: str | None = None) -> d
 # Codings
 
 
-def record_event(coding: Coding, action: str, actor, *, detail: str = "", span=None) -> CodingEvent:
-    """Write one history row for `coding` (the polling stream reads these too)."""
+def record_event(
+    coding: Coding, action: str, actor, *, detail: str = "", span=None, batch=None
+) -> CodingEvent:
+    """Write one history row for `coding` (the polling stream reads these too).
+
+    `batch` (a UUID) groups the events of one user action, for undo and redo.
+    """
     start, end = span or (coding.start, coding.end)
     return CodingEvent.objects.create(
+        batch=batch,
         project_id=coding.code.project_id,
         source_id=coding.source_id,
         coding_id=coding.pk,
