@@ -5,12 +5,13 @@ from django.db.models import Count
 from interviews import extensions
 
 from .models import Code, Coding
+from .queries import seen_by
 
 
 def progress(request, membership) -> dict:
     """Coding progress for the project page: four counts and one row per coder."""
     project = membership.project
-    codings = Coding.objects.filter(source__project=project)
+    codings = seen_by(membership, Coding.objects.filter(source__project=project))
     coders = list(codings.values("coder__username").annotate(n=Count("id")).order_by("-n"))
     return {
         "code_count": Code.objects.filter(project=project).count(),

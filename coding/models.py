@@ -169,6 +169,11 @@ class CodingEvent(models.Model):
     coding_id = models.BigIntegerField()
     action = models.CharField(max_length=10, choices=Action.choices)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # Whose coding the event is about (the actor may be a supervisor or an admin):
+    # blind coding shows a researcher the history of their own codings only.
+    coder = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+    )
     at = models.DateTimeField(auto_now_add=True)
     code_name = models.CharField(max_length=120)
     start = models.PositiveIntegerField()

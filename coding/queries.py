@@ -1,7 +1,7 @@
 """Reads for the coding page: one query each, counted in the database."""
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Q
 
 from interviews.models import Source
 
@@ -9,11 +9,15 @@ from .models import Code, Coding, Memo
 from .rendering import Span
 
 
-def codebook_rows(project, *, with_counts: bool = False) -> list[tuple[Code, int]]:
-    """The code tree in display order as (code, depth); `coding_count` annotated on request."""
+def codebook_rows(project, *, with_counts: bool = False, coder_ids=None) -> list[tuple[Code, int]]:
+    """The code tree in display order as (code, depth).
+
+    `coding_count` is annotated on request, counting only `coder_ids`' codings if given.
+    """
     codes = Code.objects.filter(project=project)
     if with_counts:
-        codes = codes.annotate(coding_count=Count("codings"))
+        only = Q(codings__coder_id__in=coder_ids) if coder_ids is not None else None
+        codes = codes.annotate(coding_count=Count("codings", filter=only))
     children: dict[int | None, list[Code]] = {}
     for code in codes:
         children.setdefault(code.parent_id, []).append(code)
@@ -48,6 +52,16 @@ class Codebook:
         self.names = {code.pk: code.name for code, _depth in self.rows}
         self.colours = {code.pk: code.colour for code, _depth in self.rows}
         self.order = {code.pk: index for index, (code, _depth) in enumerate(self.rows)}
+
+
+def seen_by(membership, codings):
+    """`codings` (a queryset of Coding, or of rows with a `coder`) as `membership` may see them.
+
+    The one filter behind every read of coding work: under blind coding a researcher
+    sees their own codings only (Membership.visible_coder_ids).
+    """
+    coder_ids = membership.visible_coder_ids()
+    return codings if coder_ids is None else codings.filter(coder_id__in=coder_ids)
 
 
 def visible_codings(source: Source, *, coder_ids=None):
@@ -100,11 +114,17 @@ def recent_code_ids(project, user, limit: int = 9) -> list[int]:
     return [row["code_id"] for row in rows]
 
 
-def coders_of(source: Source):
-    return get_user_model().objects.filter(codings__source=source).distinct().order_by("username")
+def coders_of(source: Source, membership):
+    """The coders of `source` whose work `membership` may see, for the coder filter."""
+    coders = get_user_model().objects.filter(codings__source=source)
+    coder_ids = membership.visible_coder_ids()
+    if coder_ids is not None:
+        coders = coders.filter(pk__in=coder_ids)
+    return coders.distinct().order_by("username")
 
 
-def memo_filter(project, *, target: str = "", author_id=None):
+def memo_filter(project, *, target: str = "", author_id=None, coder_ids=None):
+    """The project's memos; with `coder_ids`, memos on codings only of those coders."""
     memos = (
         Memo.objects.filter(project=project)
         .select_related("author", "source", "code", "coding__code", "coding__source")
@@ -116,4 +136,6 @@ def memo_filter(project, *, target: str = "", author_id=None):
         memos = memos.filter(**{f"{target}__isnull": False})
     if author_id:
         memos = memos.filter(author_id=author_id)
+    if coder_ids is not None:
+        memos = memos.filter(Q(coding=None) | Q(coding__coder_id__in=coder_ids))
     return memos

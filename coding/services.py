@@ -42,6 +42,8 @@ def create_code(*, project: Project, name: str, parent: Code | None = None, **fi
     name = " ".join(name.split())[:MAX_CODE_NAME]
     if not name:
         raise ValidationError(_("A code needs a name."))
+    if parent is not None:
+        require_codes([parent])
     _check_name_free(project=project, parent=parent, name=name)
     try:
         # The database has the last word: a concurrent request may have taken the name.
@@ -68,6 +70,34 @@ def descendant_ids(code: Code) -> set[int]:
     return found
 
 
+def lock_codes(ids) -> set[int]:
+    """Lock the rows of these codes until the transaction ends; returns those that exist.
+
+    Every write that moves, deletes or codes with a code takes this lock first, and
+    always in id order, so two writers never wait on each other in a circle. A coding
+    applied while an admin merges or deletes its code then either lands before and
+    moves (or goes) with it, or finds the code gone and is refused with a message.
+    (SQLite serialises writers anyway; there the lock is a no-op.)
+    """
+    wanted = sorted(set(ids))
+    rows = Code.objects.select_for_update().filter(pk__in=wanted).order_by("pk")
+    return set(rows.values_list("pk", flat=True))
+
+
+def require_codes(codes) -> None:
+    """Lock `codes` (see lock_codes); a code deleted or merged meanwhile is refused."""
+    present = lock_codes(code.pk for code in codes)
+    for code in codes:
+        if code.pk not in present:
+            raise ValidationError(
+                _(
+                    "The code “%(name)s” was deleted or merged into another code meanwhile. "
+                    "Reload the page to see the codebook as it is now."
+                )
+                % {"name": code.name}
+            )
+
+
 def check_code_name(*, code: Code, name: str, parent: Code | None) -> None:
     _check_name_free(project=code.project, parent=parent, name=name, exclude=code)
 
@@ -75,7 +105,9 @@ def check_code_name(*, code: Code, name: str, parent: Code | None) -> None:
 @transaction.atomic
 def delete_code(*, code: Code, actor: AbstractBaseUser) -> int:
     """Delete a code, its sub-codes and their codings; the history keeps what went."""
+    require_codes([code])
     ids = [code.pk, *descendant_ids(code)]
+    lock_codes(ids)
     codings = list(Coding.objects.filter(code_id__in=ids).select_related("code"))
     CodingEvent.objects.bulk_create(
         CodingEvent(
@@ -84,6 +116,7 @@ def delete_code(*, code: Code, actor: AbstractBaseUser) -> int:
             coding_id=coding.pk,
             action=CodingEvent.Action.REMOVED,
             actor=actor,
+            coder_id=coding.coder_id,
             code_name=coding.code.name,
             start=coding.start,
             end=coding.end,
@@ -125,8 +158,10 @@ def merge_codes(*, source_code: Code, into: Code, actor: AbstractBaseUser) -> in
     """
     if source_code.pk == into.pk or source_code.project_id != into.project_id:
         raise ValidationError(_("Choose another code of the same project to merge into."))
+    require_codes([source_code, into])
     if into.pk in descendant_ids(source_code):
         raise ValidationError(_("A code cannot be merged into one of its own sub-codes."))
+    lock_codes([source_code.pk, into.pk, *descendant_ids(source_code)])
     kept = {
         (source_id, coder_id, start, end): pk
         for pk, source_id, coder_id, start, end in into.codings.values_list(
@@ -160,6 +195,7 @@ def merge_codes(*, source_code: Code, into: Code, actor: AbstractBaseUser) -> in
             if coding.pk in duplicates
             else CodingEvent.Action.CHANGED,
             actor=actor,
+            coder_id=coding.coder_id,
             code_name=into.name,
             start=coding.start,
             end=coding.end,
@@ -219,6 +255,7 @@ def record_event(
         coding_id=coding.pk,
         action=action,
         actor=actor,
+        coder_id=coding.coder_id,
         code_name=coding.code.name,
         start=start,
         end=end,
@@ -253,6 +290,7 @@ def apply_code(
     if code.project_id != source.project_id:
         raise ValidationError(_("That code belongs to another project."))
     check_passage(source=source, start=start, end=end, passage=passage)
+    require_codes([code])
     try:
         with transaction.atomic():
             coding = Coding.objects.create(
@@ -308,9 +346,12 @@ def change_coding(
     """Give a coding another code and/or other boundaries."""
     old_span = (coding.start, coding.end)
     details = []
+    if not Coding.objects.select_for_update().filter(pk=coding.pk).exists():
+        raise ValidationError(_("This coding was removed meanwhile. Reload the page."))
     if code is not None and code.pk != coding.code_id:
         if code.project_id != coding.source.project_id:
             raise ValidationError(_("That code belongs to another project."))
+        require_codes([coding.code, code])
         details.append(coding.code.name)
         coding.code = code
     if start is not None and end is not None and (start, end) != old_span:
@@ -338,5 +379,8 @@ def change_coding(
 
 @transaction.atomic
 def remove_coding(*, coding: Coding, actor: AbstractBaseUser) -> None:
+    """Remove a coding and record it; a coding already gone (a retry, a race) is left be."""
+    if not Coding.objects.select_for_update().filter(pk=coding.pk).exists():
+        return
     record_event(coding, CodingEvent.Action.REMOVED, actor)
     coding.delete()

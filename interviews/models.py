@@ -81,6 +81,19 @@ class Membership(models.Model):
     def can_review(self) -> bool:
         return self.role in {self.Role.ADMIN, self.Role.SUPERVISOR}
 
+    @property
+    def sees_only_own_work(self) -> bool:
+        """Blind coding: a researcher sees only their own codings, the memos and reviews on
+        them and their history, so that coders stay independent."""
+        return self.project.blind_coding and self.role == self.Role.RESEARCHER
+
+    def visible_coder_ids(self) -> list[int] | None:
+        """Whose coding work this member may see: None for everyone's, else these users'.
+
+        Every read of codings, memos on codings, history and reviews goes through this.
+        """
+        return [self.user_id] if self.sees_only_own_work else None
+
     def can_add_source(self, kind: str) -> bool:
         if kind == Source.Kind.DOCUMENT:
             return self.is_admin

@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from coding.models import Code, Coding, Conclusion, Evidence
-from coding.queries import code_paths, codebook_rows
+from coding.queries import code_paths, codebook_rows, seen_by
 from interviews.models import Attribute, Case, Source
 
 from .queries import Filters, code_filter
@@ -29,8 +29,9 @@ class AnalysisFilterForm(forms.Form):
     )
     review = forms.ChoiceField(required=False, label=_("Review"))
 
-    def __init__(self, *args, project, paths, **kwargs):
+    def __init__(self, *args, project, paths, visible_coders=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.visible_coders = visible_coders
         codes = sorted(Code.objects.filter(project=project), key=lambda c: paths.get(c.pk, ""))
         self.fields["code"].queryset = Code.objects.filter(project=project)
         self.fields["code"].choices = [("", _("(every code)"))] + [
@@ -41,9 +42,10 @@ class AnalysisFilterForm(forms.Form):
         self.fields["attribute"].queryset = Attribute.objects.filter(project=project)
         self.fields["attribute"].empty_label = "—"
         self.fields["kind"].choices = [("", _("(every kind)")), *Source.Kind.choices]
-        self.fields["coder"].queryset = (
-            get_user_model().objects.filter(memberships__project=project).order_by("username")
-        )
+        coders = get_user_model().objects.filter(memberships__project=project)
+        if visible_coders is not None:
+            coders = coders.filter(pk__in=visible_coders)
+        self.fields["coder"].queryset = coders.order_by("username")
         self.fields["coder"].empty_label = _("(every coder)")
         self.fields["review"].choices = [("", _("(any)")), *Coding.Review.choices]
 
@@ -62,6 +64,7 @@ class AnalysisFilterForm(forms.Form):
             date_from=data.get("date_from"),
             date_to=data.get("date_to"),
             review=data.get("review", ""),
+            visible_coders=self.visible_coders,
         )
 
 
@@ -92,10 +95,13 @@ class EvidenceForm(forms.Form):
     stance = forms.ChoiceField(choices=Evidence.Stance.choices)
     note = forms.CharField(max_length=300, required=False)
 
-    def __init__(self, *args, project, **kwargs):
+    def __init__(self, *args, membership, **kwargs):
         super().__init__(*args, **kwargs)
+        project = membership.project
         self.fields["conclusion"].queryset = Conclusion.objects.filter(project=project)
-        self.fields["coding"].queryset = Coding.objects.filter(source__project=project)
+        self.fields["coding"].queryset = seen_by(
+            membership, Coding.objects.filter(source__project=project)
+        )
 
 
 class ReturnForm(forms.Form):
@@ -104,7 +110,16 @@ class ReturnForm(forms.Form):
     )
 
 
-def filter_form(request, project, rows=None) -> AnalysisFilterForm:
-    """The shared filter form, bound to the query string; `rows` from codebook_rows if known."""
+def filter_form(request, membership, rows=None) -> AnalysisFilterForm:
+    """The shared filter form, bound to the query string; `rows` from codebook_rows if known.
+
+    Its filters keep to the codings `membership` may see (blind coding).
+    """
+    project = membership.project
     rows = rows if rows is not None else codebook_rows(project)
-    return AnalysisFilterForm(request.GET or None, project=project, paths=code_paths(rows))
+    return AnalysisFilterForm(
+        request.GET or None,
+        project=project,
+        paths=code_paths(rows),
+        visible_coders=membership.visible_coder_ids(),
+    )

@@ -31,8 +31,12 @@ class Filters:
     date_from: object = None
     date_to: object = None
     review: str = ""
+    # Whose codings the reader may see at all (Membership.visible_coder_ids): None, everyone's.
+    visible_coders: list[int] | None = None
 
     def apply(self, codings: QuerySet) -> QuerySet:
+        if self.visible_coders is not None:
+            codings = codings.filter(coder_id__in=self.visible_coders)
         if self.codes is not None:
             codings = codings.filter(code_id__in=self.codes)
         if self.case is not None:
@@ -193,12 +197,19 @@ def matrix_code_case(project: Project, filters: Filters | None = None) -> Matrix
     return matrix
 
 
+def summaries_seen_by(membership, summaries: QuerySet) -> QuerySet:
+    """Summaries `membership` may read: under blind coding, a researcher's own only."""
+    coder_ids = membership.visible_coder_ids()
+    return summaries if coder_ids is None else summaries.filter(author_id__in=coder_ids)
+
+
 def framework_matrix(project: Project, filters: Filters | None = None) -> Matrix:
     """Code × case with the code × case summaries as cell text."""
     matrix = matrix_code_case(project, filters)
-    summaries = Summary.objects.filter(project=project, case__isnull=False).values_list(
-        "code_id", "case_id", "text"
-    )
+    summaries = Summary.objects.filter(project=project, case__isnull=False)
+    if filters is not None and filters.visible_coders is not None:
+        summaries = summaries.filter(author_id__in=filters.visible_coders)
+    summaries = summaries.values_list("code_id", "case_id", "text")
     matrix.text = {(code, case): text for code, case, text in summaries}
     return matrix
 
@@ -282,6 +293,10 @@ def matrix_cooccurrence(project: Project, filters: Filters | None = None) -> Mat
         if value:
             where += f" AND a.{column} = %s AND b.{column} = %s"
             params += [value, value]
+    if filters.visible_coders is not None:
+        marks = ", ".join(["%s"] * len(filters.visible_coders))
+        where += f" AND a.coder_id IN ({marks}) AND b.coder_id IN ({marks})"
+        params += [*filters.visible_coders, *filters.visible_coders]
     # One integer per ordered pair of codes groups faster than two columns.
     base = max((code_id for code_id, _label, _depth in rows), default=0) + 1
     sql = COOCCURRENCE_SQL.format(sources=", ".join(["%s"] * len(source_ids)), where=where)

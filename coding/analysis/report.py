@@ -27,14 +27,18 @@ class Report:
     generated: str
 
 
-def build_report(project: Project) -> Report:
+def build_report(project: Project, *, coder_ids: list[int] | None = None) -> Report:
+    """The report's content; with `coder_ids`, only those coders' codings (blind coding)."""
     rows = codebook_rows(project)
-    counts = analysis.frequencies(project)
-    matrix = analysis.matrix_code_case(project)
+    seen = analysis.Filters(visible_coders=coder_ids)
+    counts = analysis.frequencies(project, seen)
+    matrix = analysis.matrix_code_case(project, seen)
     conclusions = list(Conclusion.objects.filter(project=project))
+    cited = Evidence.objects.filter(conclusion__project=project)
+    if coder_ids is not None:
+        cited = cited.filter(coding__coder_id__in=coder_ids)
     evidence = list(
-        Evidence.objects.filter(conclusion__project=project)
-        .select_related("coding__code", "coding__source", "coding__coder")
+        cited.select_related("coding__code", "coding__source", "coding__coder")
         .defer("coding__source__text")
         .order_by("conclusion_id", "stance", "coding__source__title", "coding__start")
     )

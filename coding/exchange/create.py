@@ -193,6 +193,7 @@ def create_project_from_plan(
             coding_id=coding.pk,
             action=CodingEvent.Action.CREATED,
             actor=coding.coder,
+            coder=coding.coder,
             code_name=coding.code.name,
             start=coding.start,
             end=coding.end,

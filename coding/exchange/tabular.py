@@ -69,9 +69,12 @@ def codebook_header() -> list[str]:
     ]
 
 
-def codebook_table(project) -> tuple[list[str], list[list]]:
-    """One row per code, in tree order; the path uses " › " between levels."""
-    rows = codebook_rows(project, with_counts=True)
+def codebook_table(project, coder_ids=None) -> tuple[list[str], list[list]]:
+    """One row per code, in tree order; the path uses " › " between levels.
+
+    Counts are of `coder_ids`' codings when given (blind coding), else of everyone's.
+    """
+    rows = codebook_rows(project, with_counts=True, coder_ids=coder_ids)
     paths = code_paths(rows)
     table = [
         [
@@ -88,12 +91,12 @@ def codebook_table(project) -> tuple[list[str], list[list]]:
     return codebook_header(), table
 
 
-def codebook_docx(project) -> bytes:
+def codebook_docx(project, coder_ids=None) -> bytes:
     """The codebook as a Word document: one heading per code, nested by level."""
     from docx import Document
     from docx.shared import RGBColor
 
-    rows = codebook_rows(project, with_counts=True)
+    rows = codebook_rows(project, with_counts=True, coder_ids=coder_ids)
     document = Document()
     document.add_heading(_("Codebook: %(project)s") % {"project": project.name}, level=0)
     if not rows:

@@ -17,7 +17,6 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from interviews.access import can_code, get_membership, is_admin
 from interviews.importers import ImportFailed
-from interviews.models import Membership
 
 from ..models import Code, Coding
 from ..tabular import csv_response, xlsx_response
@@ -99,8 +98,9 @@ def codebook_export(request, slug):
             return redirect("coding:exchange", slug)
         return _attachment(data, f"{filename}.qdc", "application/xml")
     if kind == "docx":
-        return _attachment(codebook_docx(project), f"{filename}.docx", DOCX)
-    header, rows = codebook_table(project)
+        docx = codebook_docx(project, membership.visible_coder_ids())
+        return _attachment(docx, f"{filename}.docx", DOCX)
+    header, rows = codebook_table(project, membership.visible_coder_ids())
     if kind == "csv":
         return csv_response(filename, header, rows)
     if kind == "xlsx":
@@ -114,8 +114,9 @@ def codings_export(request, slug):
     membership = get_membership(request, slug)
     project = membership.project
     # Under blind coding a researcher sees only their own codings, here as on the page.
-    blind = project.blind_coding and membership.role == Membership.Role.RESEARCHER
-    header, rows = codings_table(project, coder=request.user if blind else None)
+    header, rows = codings_table(
+        project, coder=request.user if membership.sees_only_own_work else None
+    )
     kind = request.GET.get("format", "csv")
     filename = f"{project.slug}-codings"
     if kind == "csv":

@@ -12,7 +12,7 @@ from interviews.access import can_code, get_membership
 from .. import services
 from ..forms import CodeForm, MergeForm, MoveForm
 from ..models import Code, Coding
-from ..queries import code_paths, codebook_rows
+from ..queries import code_paths, codebook_rows, seen_by
 
 MOVE_ACTIONS = [
     ("up", gettext_lazy("Move up"), "↑"),
@@ -23,7 +23,9 @@ MOVE_ACTIONS = [
 
 
 def _codebook_context(membership, **extra):
-    rows = codebook_rows(membership.project, with_counts=True)
+    rows = codebook_rows(
+        membership.project, with_counts=True, coder_ids=membership.visible_coder_ids()
+    )
     return {
         "membership": membership,
         "project": membership.project,
@@ -206,7 +208,8 @@ def code_detail(request, slug, code_id):
     """A code's definition and notes (what the picker and the codebook link to)."""
     membership = get_membership(request, slug)
     code = _get_code(membership, code_id)
-    context = _codebook_context(membership, code=code, coding_count=code.codings.count())
+    count = seen_by(membership, code.codings.all()).count()
+    context = _codebook_context(membership, code=code, coding_count=count)
     template = "coding/code_detail.html"
     if request.htmx:
         template += "#card"

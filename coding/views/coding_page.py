@@ -31,8 +31,8 @@ def _shown_coders(request, membership) -> tuple[str, list[int] | None]:
 
     With blind coding on, researchers see only their own codings.
     """
-    if membership.project.blind_coding and membership.role == membership.Role.RESEARCHER:
-        return "mine", [request.user.pk]
+    if membership.sees_only_own_work:
+        return "mine", membership.visible_coder_ids()
     show = request.GET.get("show") or request.POST.get("show") or "all"
     if show == "mine":
         return show, [request.user.pk]
@@ -62,9 +62,13 @@ def _counts(source, codebook, coder_ids):
     return sorted(counts, key=lambda row: codebook.order.get(row["code_id"], 0))
 
 
-def _coder_names(project) -> dict[int, str]:
-    """Usernames of the project's members, for tooltips (coder ids are in the page)."""
-    return dict(project.memberships.values_list("user_id", "user__username"))
+def _coder_names(membership) -> dict[int, str]:
+    """Usernames of the coders whose work the page may show, for tooltips (ids are in it)."""
+    members = membership.project.memberships.all()
+    coder_ids = membership.visible_coder_ids()
+    if coder_ids is not None:
+        members = members.filter(user_id__in=coder_ids)
+    return dict(members.values_list("user_id", "user__username"))
 
 
 def _last_event(source) -> int:
@@ -88,12 +92,12 @@ def source_code(request, slug, source_id):
         "paragraphs": paragraphs,
         "info": info,
         "codebook": codebook,
-        "coder_names": _coder_names(project),
+        "coder_names": _coder_names(membership),
         "picker": _picker(codebook, recent),
         "recent": recent,
         "counts": _counts(source, codebook, coder_ids),
         "show": show,
-        "coders": queries.coders_of(source),
+        "coders": queries.coders_of(source, membership),
         "since": _last_event(source),
         "cases": source.cases.all(),
     }
@@ -125,7 +129,7 @@ def _changes_response(
         "info": info,
         "codes_shown": codes_in(paragraphs),
         "codebook": codebook,
-        "coder_names": _coder_names(membership.project),
+        "coder_names": _coder_names(membership),
         "counts": _counts(source, codebook, coder_ids),
         "show": show,
         "since": _last_event(source),
@@ -300,7 +304,7 @@ def coding_panel(request, slug, source_id):
     source = _get_source(membership, source_id)
     ids = [int(part) for part in request.GET.get("ids", "").split(",") if part.isdigit()][:20]
     codings = list(
-        Coding.objects.filter(source=source, pk__in=ids)
+        queries.seen_by(membership, Coding.objects.filter(source=source, pk__in=ids))
         .select_related("code", "coder")
         .prefetch_related("memos__author", "review_notes__author")
     )
@@ -327,9 +331,8 @@ def source_events(request, slug, source_id):
         since = int(request.GET.get("since", "0"))
     except ValueError:
         since = 0
-    events = list(
-        CodingEvent.objects.filter(source=source, id__gt=since).values_list("start", "end")[:500]
-    )
+    events = queries.seen_by(membership, CodingEvent.objects.filter(source=source, id__gt=since))
+    events = list(events.values_list("start", "end")[:500])
     if not events:
         return HttpResponse(status=204)
     return _changes_response(request, membership, source, events)
@@ -340,7 +343,8 @@ def source_events(request, slug, source_id):
 def source_history(request, slug, source_id):
     membership = get_membership(request, slug)
     source = _get_source(membership, source_id)
-    events = CodingEvent.objects.filter(source=source).select_related("actor")
+    events = queries.seen_by(membership, CodingEvent.objects.filter(source=source))
+    events = events.select_related("actor")
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     context = {
         "membership": membership,

@@ -26,7 +26,9 @@ def memo_list(request, slug):
     target = target if target in TARGETS else ""
     author = request.GET.get("author", "")
     author_id = int(author) if author.isdigit() else None
-    memos = queries.memo_filter(project, target=target, author_id=author_id)
+    memos = queries.memo_filter(
+        project, target=target, author_id=author_id, coder_ids=membership.visible_coder_ids()
+    )
     page = Paginator(memos, 30).get_page(request.GET.get("page"))
     authors = get_user_model().objects.filter(memos__project=project).distinct()
     context = {
@@ -46,12 +48,15 @@ def memo_list(request, slug):
     return render(request, "coding/memo_list.html", context)
 
 
-def _target_from(request, project) -> dict:
+def _target_from(request, membership) -> dict:
     """The memo's object, from ?source= / ?code= / ?coding= (at most one)."""
+    project = membership.project
     params = request.POST if request.method == "POST" else request.GET
     if params.get("coding", "").isdigit():
         coding = get_object_or_404(
-            Coding.objects.select_related("code", "source").defer("source__text"),
+            queries.seen_by(membership, Coding.objects.select_related("code", "source")).defer(
+                "source__text"
+            ),
             pk=params["coding"],
             source__project=project,
         )
@@ -80,7 +85,7 @@ def _back(memo: Memo, slug: str):
 @require_http_methods(["GET", "POST"])
 def memo_create(request, slug):
     membership = get_membership(request, slug)
-    target = _target_from(request, membership.project)
+    target = _target_from(request, membership)
     form = MemoForm(request.POST or None)
     if form.is_valid():
         memo = form.save(commit=False)

@@ -60,8 +60,11 @@ def conclusion_create(request, slug):
 def conclusion_detail(request, slug, conclusion_id):
     membership = get_membership(request, slug)
     conclusion = _conclusion(membership, conclusion_id)
+    cited = conclusion.evidence.all()
+    coder_ids = membership.visible_coder_ids()
+    shown = cited if coder_ids is None else cited.filter(coding__coder_id__in=coder_ids)
     evidence = list(
-        conclusion.evidence.select_related("coding__code", "coding__coder", "coding__source")
+        shown.select_related("coding__code", "coding__coder", "coding__source")
         .defer("coding__source__text")
         .order_by("stance", "coding__source__kind", "coding__source__title", "coding__start")
     )
@@ -73,6 +76,7 @@ def conclusion_detail(request, slug, conclusion_id):
         "project": membership.project,
         "conclusion": conclusion,
         "evidence": evidence,
+        "hidden_evidence": 0 if coder_ids is None else cited.count() - len(evidence),
         "triangulation": analysis.triangulation(conclusion),
         "return_form": ReturnForm(),
         "can_edit": membership.can_code
@@ -155,7 +159,7 @@ def conclusion_delete(request, slug, conclusion_id):
 def evidence_add(request, slug):
     """Cite a coding as evidence (from the reduction screen or the coding page)."""
     membership = get_membership(request, slug, allow=can_code)
-    form = EvidenceForm(request.POST, project=membership.project)
+    form = EvidenceForm(request.POST, membership=membership)
     if form.is_valid() and not form.cleaned_data["conclusion"].is_open:
         form.add_error("conclusion", _("Reopen the conclusion as a draft to change its evidence."))
     if form.is_valid():

@@ -81,7 +81,7 @@ def display(request, slug):
     view = request.GET.get("view", "case")
     if view not in VIEWS:
         raise Http404
-    form = filter_form(request, project)
+    form = filter_form(request, membership)
     filters = form.filters(with_code=False)
     context = {
         "membership": membership,
@@ -115,7 +115,7 @@ def matrix_cell(request, slug):
     """The top passages behind one cell (shown on hover or focus)."""
     membership = get_membership(request, slug)
     project = membership.project
-    form = filter_form(request, project)
+    form = filter_form(request, membership)
     filters = form.filters(with_code=False)
     codings = analysis.project_codings(project, filters)
     code = request.GET.get("row", "")
@@ -130,7 +130,8 @@ def matrix_cell(request, slug):
     elif column == "coder" and key.isdigit():
         codings = codings.filter(coder_id=key)
     elif column == "code" and key.isdigit():
-        partners = analysis.project_codings(project).filter(code_id=key)
+        seen = analysis.Filters(visible_coders=filters.visible_coders)
+        partners = analysis.project_codings(project, seen).filter(code_id=key)
         codings = codings.filter(
             source__codings__in=partners,
             start__lt=F("source__codings__end"),

@@ -24,7 +24,7 @@ def retrieval(request, slug):
     membership = get_membership(request, slug)
     project = membership.project
     rows = codebook_rows(project)
-    form = filter_form(request, project, rows)
+    form = filter_form(request, membership, rows)
     code = form.cleaned_data.get("code") if form.is_valid() else None
     context = {
         "membership": membership,
@@ -43,7 +43,8 @@ def retrieval(request, slug):
             coding.path = context["paths"].get(coding.code_id, coding.code.name)
         case = form.cleaned_data.get("case")
         wanted = Q(case__isnull=True) | Q(case=case) if case else Q(case__isnull=True)
-        summaries = {s.case_id: s for s in Summary.objects.filter(wanted, code=code)}
+        written = analysis.summaries_seen_by(membership, Summary.objects.filter(wanted, code=code))
+        summaries = {s.case_id: s for s in written}
         context.update(
             page=page,
             summary=summaries.get(None),
@@ -62,7 +63,7 @@ def frequencies(request, slug):
     membership = get_membership(request, slug)
     project = membership.project
     rows = codebook_rows(project)
-    form = filter_form(request, project, rows)
+    form = filter_form(request, membership, rows)
     counts = analysis.frequencies(project, form.filters(with_code=False))
     table = [(code, depth, counts.get(code.pk, {})) for code, depth in rows]
     sort = request.GET.get("sort", "")
@@ -91,6 +92,15 @@ def summary_save(request, slug):
     project = membership.project
     form = SummaryForm(request.POST, project=project)
     summary = None
+    others = form.is_valid() and (
+        membership.sees_only_own_work
+        and Summary.objects.filter(code=form.cleaned_data["code"], case=form.cleaned_data["case"])
+        .exclude(author=request.user)
+        .exists()
+    )
+    if others:
+        # Blind coding: another researcher's summary is neither shown nor overwritten.
+        form.add_error(None, _("Another researcher wrote this summary."))
     if form.is_valid():
         code, case, text = (form.cleaned_data[k] for k in ("code", "case", "text"))
         if text:
@@ -102,6 +112,8 @@ def summary_save(request, slug):
         else:
             Summary.objects.filter(code=code, case=case).delete()
         saved = _("Summary saved.")
+    elif others:
+        saved = _("Another researcher wrote this summary; under blind coding it stays theirs.")
     else:
         saved = _("The summary could not be saved.")
     if request.htmx:

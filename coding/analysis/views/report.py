@@ -18,7 +18,7 @@ def report(request, slug):
     membership = get_membership(request, slug)
     project = membership.project
     with translation.override(project.language):
-        content = build_report(project)
+        content = build_report(project, coder_ids=membership.visible_coder_ids())
         if request.GET.get("format") == "docx":
             response = HttpResponse(render_docx(content), content_type=DOCX)
             response["Content-Disposition"] = f'attachment; filename="{project.slug}-report.docx"'

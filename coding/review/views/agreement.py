@@ -37,8 +37,8 @@ def _pair_data(query, coders):
 
 
 def sees_others(membership) -> bool:
-    """Under blind coding researchers see only their own codings, so no side-by-side view."""
-    return not (membership.project.blind_coding and membership.role == membership.Role.RESEARCHER)
+    """Under blind coding researchers see only their own codings: no comparison with others."""
+    return not membership.sees_only_own_work
 
 
 def _names(coders, a_id, b_id) -> tuple[str, str]:
@@ -61,7 +61,7 @@ def agreement(request, slug):
         "coders": coders,
         "sees_others": sees_others(membership),
     }
-    if len(coders) < 2:
+    if len(coders) < 2 or not context["sees_others"]:
         return render(request, TEMPLATE, context)
     data = _pair_data(request.GET, coders)
     pair = PairForm(data, coders=coders)

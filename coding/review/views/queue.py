@@ -38,7 +38,7 @@ def review_queue(request, slug):
     rows = codebook_rows(project)
     params = request.GET.copy()
     params.setdefault("review", Coding.Review.PENDING)
-    form = filter_form(request, project, rows)
+    form = filter_form(request, membership, rows)
     form.data = params
     form.is_bound = True
     filters = form.filters()
