@@ -41,7 +41,7 @@ def _codebook_context(membership, **extra):
 def codebook(request, slug):
     membership = get_membership(request, slug)
     project = membership.project
-    rows = codebook_rows(project, with_counts=True)
+    rows = codebook_rows(project, with_counts=True, coder_ids=membership.visible_coder_ids())
     paths = code_paths(rows)
     form = CodeForm(request.POST or None, project=project, paths=paths)
     if request.method == "POST":

@@ -26,11 +26,11 @@ def memo_list(request, slug):
     target = target if target in TARGETS else ""
     author = request.GET.get("author", "")
     author_id = int(author) if author.isdigit() else None
-    memos = queries.memo_filter(
-        project, target=target, author_id=author_id, coder_ids=membership.visible_coder_ids()
-    )
+    coder_ids = membership.visible_coder_ids()
+    memos = queries.memo_filter(project, target=target, author_id=author_id, coder_ids=coder_ids)
     page = Paginator(memos, 30).get_page(request.GET.get("page"))
-    authors = get_user_model().objects.filter(memos__project=project).distinct()
+    readable = queries.memo_filter(project, coder_ids=coder_ids)
+    authors = get_user_model().objects.filter(memos__in=readable).distinct()
     context = {
         "membership": membership,
         "project": project,
