@@ -166,3 +166,15 @@ def test_the_limits_come_from_the_environment(monkeypatch):
     monkeypatch.delenv("MAX_UPLOAD_TOTAL_MB")
     big_files = _settings_with(monkeypatch, MAX_UPLOAD_MB="150")
     assert big_files.MAX_UPLOAD_TOTAL_BYTES == 150 * 1024 * 1024
+
+
+def test_the_refusal_speaks_indonesian(client, project, researcher, settings):
+    settings.DATA_UPLOAD_MAX_NUMBER_FILES = 1
+    client.force_login(researcher)
+    response = client.post(
+        reverse("interviews:source_upload", args=[project.slug]),
+        {"kind": "interview", "files": [upload("a.txt"), upload("b.txt")]},
+        headers={"Accept-Language": "id"},
+    )
+    assert "Paling banyak 1 berkas dapat dikirim sekaligus." in response.text
+    assert "Tidak ada yang disimpan." in response.text
