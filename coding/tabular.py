@@ -11,11 +11,22 @@ from openpyxl.styles import Font
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _safe(value):
-    """Cells that a spreadsheet would run as a formula are prefixed with a quote."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+    """Text that a spreadsheet would run as a formula is prefixed with a quote.
+
+    Every value written, header or cell, goes through here. Leading spaces are looked
+    past: an indented code label "  =…" is still a formula to some spreadsheets.
+    """
+    if isinstance(value, str) and value.lstrip(" \u00a0")[:1] in _FORMULA_STARTS:
         return "'" + value
     return value
+
+
+def _safe_row(values: Iterable) -> list:
+    return [_safe(value) for value in values]
 
 
 def csv_response(filename: str, header: Sequence, rows: Iterable[Sequence]) -> HttpResponse:
@@ -23,9 +34,9 @@ def csv_response(filename: str, header: Sequence, rows: Iterable[Sequence]) -> H
     response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
     response.write("\ufeff")
     writer = csv.writer(response)
-    writer.writerow(header)
+    writer.writerow(_safe_row(header))
     for row in rows:
-        writer.writerow([_safe(value) for value in row])
+        writer.writerow(_safe_row(row))
     return response
 
 
@@ -35,12 +46,12 @@ def xlsx_bytes(sheets: Sequence[tuple[str, Sequence, Iterable[Sequence]]]) -> by
     workbook.remove(workbook.active)
     for title, header, rows in sheets:
         sheet = workbook.create_sheet(title[:31] or "Sheet")
-        sheet.append(list(header))
+        sheet.append(_safe_row(header))
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         sheet.freeze_panes = "A2"
         for row in rows:
-            sheet.append([_safe(value) for value in row])
+            sheet.append(_safe_row(row))
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -5,6 +5,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from .importers import ImportFailed, check_source_length, normalise_text
 from .models import Attribute, Case, Membership, Project, Source
 
 
@@ -141,6 +142,14 @@ class SourcePasteForm(SourceMetaForm):
     class Meta(SourceMetaForm.Meta):
         fields = [*SourceMetaForm.Meta.fields, "text"]
         widgets = {**SourceMetaForm.Meta.widgets, "text": forms.Textarea(attrs={"rows": 16})}
+
+    def clean_text(self):
+        text = self.cleaned_data["text"]
+        try:
+            check_source_length(normalise_text(text))
+        except ImportFailed as failure:
+            raise forms.ValidationError(failure.message) from None
+        return text
 
 
 class MultipleFileInput(forms.ClearableFileInput):

@@ -1,11 +1,22 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import (
+    PermissionDenied,
+    RequestDataTooBig,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+    ValidationError,
+)
 from django.db.models import Count
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import filesizeformat
+from django.utils.cache import patch_vary_headers
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from . import services
@@ -20,9 +31,15 @@ from .forms import (
     SourcePasteForm,
     UploadForm,
 )
-from .importers import SUPPORTED_EXTENSIONS, ImportFailed
+from .importers import (
+    SUPPORTED_EXTENSIONS,
+    ImportFailed,
+    max_upload_bytes,
+    max_upload_total_bytes,
+)
 from .models import Attribute, Case, Membership, Source
 from .reading import paragraphs
+from .windows import line_start, window_at
 
 KIND_PLURALS = [
     (Source.Kind.INTERVIEW, gettext_lazy("Interviews")),
@@ -308,10 +325,68 @@ def source_list(request, slug):
     return render(request, "interviews/source_list.html", context)
 
 
+def _upload_refusal(request) -> str | None:
+    """Why an upload request is refused as a whole, before any of its files is imported.
+
+    The size comes from Content-Length, so a request over the limit is never read.
+    """
+    limit = max_upload_total_bytes()
+    try:
+        size = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        size = 0
+    if size > limit:
+        return _(
+            "This upload is %(size)s in all; at most %(limit)s can be sent at once. "
+            "Upload the files in smaller groups."
+        ) % {"size": filesizeformat(size), "limit": filesizeformat(limit)}
+    try:
+        request.FILES  # noqa: B018 -- reading the body is what may fail
+    except TooManyFilesSent:
+        return _(
+            "At most %(count)s files can be sent at once. Upload the files in smaller groups."
+        ) % {"count": settings.DATA_UPLOAD_MAX_NUMBER_FILES}
+    except (RequestDataTooBig, TooManyFieldsSent):
+        return _("This upload could not be read. Upload the files in smaller groups.")
+    return None
+
+
+def _upload_page(request, membership, form, *, results=(), error="", status=200):
+    template = "interviews/source_upload.html"
+    if request.htmx:
+        template += "#results"
+    context = {
+        "membership": membership,
+        "project": membership.project,
+        "form": form,
+        "results": results,
+        "upload_error": error,
+        "imported": sum(1 for result in results if "source" in result),
+        "failed": sum(1 for result in results if "error" in result),
+        "extensions": ", ".join(SUPPORTED_EXTENSIONS),
+        "max_files": settings.DATA_UPLOAD_MAX_NUMBER_FILES,
+        "max_file_size": max_upload_bytes(),
+        "max_total_size": max_upload_total_bytes(),
+    }
+    return render(request, template, context, status=status)
+
+
+# The CSRF token sits in the body; reading it would read the whole upload before its size
+# and file count are checked. So the view is exempt, checks those first (refusing saves
+# nothing), then checks CSRF itself before anything is imported.
+@csrf_exempt
 @login_required
 @require_http_methods(["GET", "POST"])
 def source_upload(request, slug):
     membership = get_membership(request, slug, allow=can_code)
+    if request.method == "POST" and (refusal := _upload_refusal(request)):
+        form = UploadForm(membership=membership)
+        return _upload_page(request, membership, form, error=refusal, status=422)
+    return _source_upload(request, membership)
+
+
+@csrf_protect
+def _source_upload(request, membership):
     project = membership.project
     form = UploadForm(request.POST or None, request.FILES or None, membership=membership)
     results = []
@@ -329,19 +404,7 @@ def source_upload(request, slug):
             else:
                 results.append({"name": upload.name, "source": source, "warnings": warnings})
         form = UploadForm(membership=membership, initial={"kind": form.cleaned_data["kind"]})
-    template = "interviews/source_upload.html"
-    if request.htmx:
-        template += "#results"
-    context = {
-        "membership": membership,
-        "project": project,
-        "form": form,
-        "results": results,
-        "imported": sum(1 for result in results if "source" in result),
-        "failed": sum(1 for result in results if "error" in result),
-        "extensions": ", ".join(SUPPORTED_EXTENSIONS),
-    }
-    return render(request, template, context)
+    return _upload_page(request, membership, form, results=results)
 
 
 @login_required
@@ -381,20 +444,40 @@ def _get_source(membership, source_id, *, with_text=True):
     return get_object_or_404(sources, pk=source_id)
 
 
+def _offset(request) -> int:
+    """The `?at=` offset asked for; anything but a whole number means the beginning."""
+    value = request.GET.get("at", "")
+    return int(value) if value.isdecimal() and len(value) < 12 else 0
+
+
 @login_required
 @require_GET
 def source_detail(request, slug, source_id):
+    """The reading page: one window of paragraphs; htmx asks for the next as the reader scrolls."""
     membership = get_membership(request, slug)
     source = _get_source(membership, source_id)
+    at = _offset(request)
+    window = window_at(source.text, at)
     context = {
         "membership": membership,
         "project": membership.project,
         "source": source,
-        "paragraphs": paragraphs(source.text),
-        "cases": source.cases.all(),
-        "can_change": membership.can_change_source(source),
+        "window": window,
+        "paragraphs": paragraphs(source.text, window.start, window.end),
+        # The paragraph that `?at=` asked for gets id="at", so a link with #at lands on it.
+        "target": line_start(source.text, at) if "at" in request.GET else None,
     }
-    return render(request, "interviews/source_detail.html", context)
+    template = "interviews/source_detail.html"
+    if request.htmx:
+        response = render(request, template + "#window", context)
+    else:
+        context["cases"] = source.cases.all()
+        context["can_change"] = membership.can_change_source(source)
+        context["start_label"] = number_format(window.start + 1, force_grouping=True)
+        context["length_label"] = number_format(len(source.text), force_grouping=True)
+        response = render(request, template, context)
+    patch_vary_headers(response, ("HX-Request",))  # one URL, two answers: never cache across
+    return response
 
 
 @login_required

@@ -177,6 +177,14 @@ MAX_ZIP_MEMBERS = env_int("MAX_ZIP_MEMBERS", 10_000)  # files inside one QDPX
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_UPLOAD_BYTES
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
+# Large input: one upload request may carry MAX_UPLOAD_TOTAL_MB in all (by default 100,
+# and never less than one file's limit); a source's text may have MAX_SOURCE_CHARS
+# characters (code points; 2 million, some 600 pages, by default).
+MAX_UPLOAD_TOTAL_BYTES = (
+    env_int("MAX_UPLOAD_TOTAL_MB", max(100, MAX_UPLOAD_BYTES // (1024 * 1024))) * 1024 * 1024
+)
+MAX_SOURCE_CHARS = env_int("MAX_SOURCE_CHARS", 2_000_000)
+
 # HTTPS hardening is on whenever DEBUG is off, so `check --deploy` stays clean;
 # HTTPS=0 turns it off for a server behind plain HTTP (not recommended).
 HTTPS = env_bool("HTTPS", not DEBUG)

@@ -12,7 +12,10 @@ from django.utils.translation import gettext as _
 from .base import (
     Extracted,
     ImportFailed,
+    check_source_length,
+    max_source_chars,
     max_upload_bytes,
+    max_upload_total_bytes,
     no_text,
     not_valid,
     reading,
@@ -25,7 +28,17 @@ from .pdf import read_pdf
 from .subtitles import read_subtitles
 from .text import decode_text, normalise_text
 
-__all__ = ["SUPPORTED_EXTENSIONS", "Extracted", "ImportFailed", "extract_text", "normalise_text"]
+__all__ = [
+    "SUPPORTED_EXTENSIONS",
+    "Extracted",
+    "ImportFailed",
+    "check_source_length",
+    "extract_text",
+    "max_source_chars",
+    "max_upload_bytes",
+    "max_upload_total_bytes",
+    "normalise_text",
+]
 
 SUPPORTED_EXTENSIONS: tuple[str, ...] = (
     ".txt", ".md", ".docx", ".odt", ".pdf", ".html", ".htm", ".rtf", ".vtt", ".srt",
@@ -98,4 +111,5 @@ def extract_text(filename: str, data: bytes) -> Extracted:
         text = normalise_text(raw)
     if not text:
         raise no_text()
+    check_source_length(text)
     return Extracted(text=text, format=fmt, warnings=warnings)

@@ -7,12 +7,15 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 DEFAULT_MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
+DEFAULT_MAX_UPLOAD_TOTAL_BYTES = 100 * 1024 * 1024
+DEFAULT_MAX_SOURCE_CHARS = 2_000_000
 
 # Leading bytes of formats that must never be read as text (or as the wrong binary format).
 _MAGIC: tuple[tuple[bytes, str], ...] = (
@@ -63,6 +66,32 @@ def max_upload_bytes() -> int:
 
 def max_uncompressed_bytes() -> int:
     return int(getattr(settings, "MAX_UNCOMPRESSED_BYTES", DEFAULT_MAX_UNCOMPRESSED_BYTES))
+
+
+def max_upload_total_bytes() -> int:
+    """What one upload request may carry in all, every file together."""
+    return int(getattr(settings, "MAX_UPLOAD_TOTAL_BYTES", DEFAULT_MAX_UPLOAD_TOTAL_BYTES))
+
+
+def max_source_chars() -> int:
+    """The longest canonical text a source may have, in code points."""
+    return int(getattr(settings, "MAX_SOURCE_CHARS", DEFAULT_MAX_SOURCE_CHARS))
+
+
+def check_source_length(text: str) -> None:
+    """Refuse a (normalised) text longer than a source may be, whatever it came from."""
+    limit = max_source_chars()
+    if len(text) > limit:
+        raise ImportFailed(
+            _(
+                "The text has %(count)s characters; a source may have at most %(limit)s. "
+                "Split it into parts and add each part as a source of its own."
+            )
+            % {
+                "count": number_format(len(text), force_grouping=True),
+                "limit": number_format(limit, force_grouping=True),
+            }
+        )
 
 
 def sniff(data: bytes) -> str | None:

@@ -22,6 +22,15 @@ _BLOCKS = {
     "thead", "ul",
 }  # fmt: skip
 _HTML_SPACE = re.compile(r"[ \t\n\r\f]+")
+_DOCTYPE = re.compile(r"<!doctype", re.IGNORECASE)
+# A doctype with an internal subset, `<!DOCTYPE html [ <!ENTITY …> ]>`: html.parser ends the
+# doctype at its first ">", and the rest (`]>`) would become text. Quoted strings and
+# comments inside the subset may hold "]" and ">"; each alternative below starts with its
+# own character and matches one way only, so a failed match costs one pass, no more.
+_INTERNAL_SUBSET = re.compile(
+    r"""<!doctype[^\[>]*\[(?:"[^"]*"|'[^']*'|<!--(?:(?!-->).)*-->|<(?!!--)|[^\]"'<])*\]\s*>""",
+    re.IGNORECASE | re.DOTALL,
+)
 _META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?\s*([A-Za-z0-9_.:-]+)", re.IGNORECASE)
 
 
@@ -96,10 +105,22 @@ def _decode_html(data: bytes) -> tuple[str, tuple[str, ...]]:
     return decode_text(data)
 
 
+def _drop_internal_subset(text: str) -> str:
+    """Remove the first doctype if it carries an internal subset; its entities stay unexpanded."""
+    found = _DOCTYPE.search(text)
+    if found is None:
+        return text
+    subset = _INTERNAL_SUBSET.match(text, found.start())
+    if subset is None:
+        return text
+    return text[: subset.start()] + text[subset.end() :]
+
+
 def read_html(data: bytes) -> tuple[str, tuple[str, ...]]:
     if sniff(data):
         raise not_valid("HTML")
     text, warnings = _decode_html(data)
+    text = _drop_internal_subset(text)
     soup = BeautifulSoup(text, "html.parser")
     return _render(soup), warnings
 

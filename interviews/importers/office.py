@@ -7,12 +7,14 @@ read: zipfile stops each member at its declared size and checks its CRC.
 
 import io
 import re
+import unicodedata
 import zipfile
 from collections.abc import Iterator
 from pathlib import PurePosixPath
 
 import docx
 from django.utils.translation import gettext as _
+from lxml import etree
 from odf import opendocument
 from odf.namespaces import DRAWNS, OFFICENS, TABLENS, TEXTNS
 
@@ -108,13 +110,38 @@ _W_SKIP = {
 } | {f"{_MC}AlternateContent"}
 
 
+def _docx_text(element) -> str:
+    """A w:t's text, whole: lxml puts what follows an entity or a comment in its tail.
+
+    Entities are never expanded (see the parser python-docx uses); an undeclared or
+    custom one (`&ent;`) stays as written, so nothing of the paragraph is lost.
+    """
+    parts = [element.text or ""]
+    for node in element:
+        if node.tag is etree.Entity:
+            parts.append(node.text)
+        parts.append(node.tail or "")
+    return "".join(parts)
+
+
+def _docx_symbol(element) -> str:
+    """A w:sym's character; symbol-font glyphs (private use area) have none to give."""
+    try:
+        character = chr(int(element.get(f"{_W}char", ""), 16))
+    except ValueError:
+        return ""
+    return "" if unicodedata.category(character) in ("Co", "Cc", "Cs") else character
+
+
 def _docx_inline(element, parts: list[str]) -> None:
     for child in element:
         tag = child.tag
         if not isinstance(tag, str) or tag in _W_SKIP:
             continue
         if tag == f"{_W}t":
-            parts.append(child.text or "")
+            parts.append(_docx_text(child))
+        elif tag == f"{_W}sym":
+            parts.append(_docx_symbol(child))
         elif tag == f"{_W}tab":
             parts.append("\t")
         elif tag in (f"{_W}br", f"{_W}cr"):

@@ -107,6 +107,15 @@ def decode_text(data: bytes) -> tuple[str, tuple[str, ...]]:
             if not _looks_like_text(text):
                 raise undecodable
             return text, (_read_as(label),) if label else ()
+    # Before UTF-8: BOM-less UTF-16 of ASCII text is valid UTF-8 too, full of NULs.
+    if codec := _utf16_without_bom(data):
+        try:
+            text = data.decode(codec)
+        except UnicodeDecodeError:
+            raise undecodable from None
+        if not _looks_like_text(text):
+            raise undecodable
+        return text, (_read_as("UTF-16"),)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
@@ -116,16 +125,7 @@ def decode_text(data: bytes) -> tuple[str, tuple[str, ...]]:
             raise undecodable
         return text, ()
     if b"\x00" in data:
-        codec = _utf16_without_bom(data)
-        if codec is None:
-            raise undecodable
-        try:
-            text = data.decode(codec)
-        except UnicodeDecodeError:
-            raise undecodable from None
-        if not _looks_like_text(text):
-            raise undecodable
-        return text, (_read_as("UTF-16"),)
+        raise undecodable
     # Mostly UTF-8 with a few broken bytes: keep the UTF-8 and say so.
     broken = data.decode("utf-8", errors="replace").count("\ufffd")
     if len(_UTF8_SEQUENCE.findall(data)) > broken:

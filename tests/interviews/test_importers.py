@@ -199,6 +199,22 @@ def test_txt_in_unicode_encodings(data, warning):
     )
 
 
+ASCII_TRANSCRIPT = "Pewawancara: Apa kabar?\n\nIbu Maria: Baik, rapat hanya kalau ada masalah."
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_ascii_only_utf16_without_bom_is_read(codec):
+    # Its bytes are valid UTF-8 too (full of NULs): the NUL pattern must win.
+    extracted = extract_text("wawancara.txt", ASCII_TRANSCRIPT.encode(codec))
+    assert extracted == Extracted(
+        text=ASCII_TRANSCRIPT, format="txt", warnings=("Read as UTF-16.",)
+    )
+
+
+def test_utf8_text_with_stray_nul_bytes_is_not_taken_for_utf16():
+    assert "could not be decoded" in fails("a.txt", b"Halo dunia\x00 dan seterusnya lagi")
+
+
 def test_txt_in_windows_1252():
     extracted = extract_text("catatan.txt", b"caf\xe9 \x93quoted\x94 na\xefve \x96 ok")
     assert extracted.text == "café “quoted” naïve \u2013 ok"
@@ -295,6 +311,47 @@ def test_docx_tracked_changes_cells_and_content_controls():
     document.save(buffer)
     extracted = extract_text("w.docx", buffer.getvalue())
     assert extracted.text == "Rapat jadi hari ini.\n\nBaris satu\nBaris dua |\n\nDalam kontrol"
+
+
+def _docx_with_paragraph(inner: str, doctype: str = "") -> bytes:
+    """A docx whose one paragraph's XML is `inner`, written by hand (as other tools do)."""
+    document = docx.Document()
+    document.add_paragraph("PLACEHOLDER")
+    buffer = io.BytesIO()
+    document.save(buffer)
+    data = buffer.getvalue()
+    xml = zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml").decode()
+    xml = xml.replace("<w:r><w:t>PLACEHOLDER</w:t></w:r>", inner)
+    if doctype:
+        xml = xml.replace("?>", "?>" + doctype, 1)
+    return rezip(data, {"word/document.xml": xml.encode()})
+
+
+@pytest.mark.parametrize(
+    ("inner", "doctype", "expected"),
+    [
+        ("<w:r><w:t>Kepala &amp; staf bekerja</w:t></w:r>", "", "Kepala & staf bekerja"),
+        ("<w:r><w:t>Caf&#233; &#x1F642; di sana</w:t></w:r>", "", "Café 🙂 di sana"),
+        (
+            "<w:r><w:t xml:space='preserve'>Satu &ent; dua tiga</w:t></w:r>",
+            '<!DOCTYPE w:document [<!ENTITY ent "X">]>',
+            "Satu &ent; dua tiga",
+        ),
+        ("<w:r><w:t>Awal<!-- catatan --> akhir</w:t></w:r>", "", "Awal akhir"),
+        (
+            "<w:r><w:t xml:space='preserve'>Suhu 30</w:t><w:sym w:font='Symbol' w:char='00B0'/>"
+            "<w:t xml:space='preserve'> di siang hari</w:t></w:r>"
+            "<w:r><w:sym w:font='Wingdings' w:char='F04A'/>"
+            "<w:t xml:space='preserve'> ya</w:t></w:r>",
+            "",
+            "Suhu 30° di siang hari ya",
+        ),
+    ],
+    ids=["amp", "character-references", "custom-entity", "comment", "symbols"],
+)
+def test_docx_text_after_an_entity_or_symbol_is_kept(inner, doctype, expected):
+    data = _docx_with_paragraph(inner, doctype)
+    assert extract_text("w.docx", data).text == expected
 
 
 def test_docx_that_is_not_a_zip():
@@ -531,6 +588,26 @@ def test_html_with_a_nonsense_charset_is_detected():
 def test_html_declared_charset_is_honoured():
     page = f'<html><head><meta charset="windows-1252"></head><p>{SAMPLE}</p></html>'
     assert extract_text("h.html", page.encode("cp1252")).text == SAMPLE
+
+
+@pytest.mark.parametrize(
+    "doctype",
+    [
+        '<!DOCTYPE html [ <!ENTITY sapa "Selamat pagi"> ]>',
+        '<!doctype html [\n<!ENTITY a "x]>y">\n<!-- ]> -->\n<!ELEMENT p ANY>\n]  >',
+        '<?xml version="1.0"?>\n<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0//EN" '
+        '"http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd" [ <!ENTITY b "c"> ]>',
+    ],
+    ids=["entity", "brackets-in-strings-and-comments", "xhtml-public-id"],
+)
+def test_html_with_an_internal_dtd_keeps_it_out_of_the_text(doctype):
+    page = f"{doctype}\n<html><body><p>Halo &amp; dunia</p><p>Dua</p></body></html>"
+    assert extract_text("h.html", page.encode()).text == "Halo & dunia\n\nDua"
+
+
+def test_html_with_an_unclosed_internal_dtd_is_still_read():
+    page = b'<!DOCTYPE html [ <!ENTITY a "b">\n<p>Halo</p>'
+    assert "Halo" in extract_text("h.html", page).text
 
 
 def test_html_that_is_a_pdf():

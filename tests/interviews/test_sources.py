@@ -64,6 +64,17 @@ def test_upload_without_files_asks_for_one(client, project, researcher):
     assert "Choose at least one file." in response.text
 
 
+def test_upload_by_htmx_without_files_says_so_in_the_results(client, project, researcher):
+    client.force_login(researcher)
+    response = client.post(
+        reverse("interviews:source_upload", args=[project.slug]),
+        {"kind": "interview"},
+        headers={"HX-Request": "true"},
+    )
+    assert response.text.lstrip().startswith('<section id="upload-results"')
+    assert "Files: Choose at least one file." in response.text
+
+
 def test_researchers_cannot_upload_documentation(client, project, researcher):
     client.force_login(researcher)
     response = client.post(
