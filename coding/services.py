@@ -334,6 +334,20 @@ def apply_in_vivo(
     return apply_code(source=source, start=start, end=end, passage=passage, code=code, coder=coder)
 
 
+def _lock_coding(coding: Coding, codes) -> None:
+    """Lock the coding's code and `codes`, then the coding: codes first, as every writer does.
+
+    Refuses a coding removed, or given another code, since the page read it.
+    """
+    require_codes([coding.code, *codes])
+    current = Coding.objects.select_for_update().filter(pk=coding.pk).values_list("code_id")
+    row = current.first()
+    if row is None:
+        raise ValidationError(_("This coding was removed meanwhile. Reload the page."))
+    if row[0] != coding.code_id:
+        raise ValidationError(_("This coding was changed meanwhile. Reload the page."))
+
+
 @transaction.atomic
 def change_coding(
     *,
@@ -346,12 +360,10 @@ def change_coding(
     """Give a coding another code and/or other boundaries."""
     old_span = (coding.start, coding.end)
     details = []
-    if not Coding.objects.select_for_update().filter(pk=coding.pk).exists():
-        raise ValidationError(_("This coding was removed meanwhile. Reload the page."))
+    if code is not None and code.project_id != coding.source.project_id:
+        raise ValidationError(_("That code belongs to another project."))
+    _lock_coding(coding, [code] if code is not None else [])
     if code is not None and code.pk != coding.code_id:
-        if code.project_id != coding.source.project_id:
-            raise ValidationError(_("That code belongs to another project."))
-        require_codes([coding.code, code])
         details.append(coding.code.name)
         coding.code = code
     if start is not None and end is not None and (start, end) != old_span:
@@ -380,6 +392,7 @@ def change_coding(
 @transaction.atomic
 def remove_coding(*, coding: Coding, actor: AbstractBaseUser) -> None:
     """Remove a coding and record it; a coding already gone (a retry, a race) is left be."""
+    lock_codes([coding.code_id])
     if not Coding.objects.select_for_update().filter(pk=coding.pk).exists():
         return
     record_event(coding, CodingEvent.Action.REMOVED, actor)

@@ -437,3 +437,29 @@ def test_a_verified_conclusion_cannot_be_resubmitted(
     assert response.status_code == 403
     conclusion.refresh_from_db()
     assert conclusion.status == "verified"
+
+
+@pytest.mark.parametrize("state", ["verified", "submitted"])
+def test_a_verified_or_submitted_statement_cannot_be_edited(
+    client, project, researcher, supervisor, state
+):
+    conclusion = make_conclusion(
+        project, researcher, statement="Koordinasi situasional", status=state, reviewer=supervisor
+    )
+    client.force_login(researcher)
+    url = reverse("coding:conclusion_edit", args=[project.slug, conclusion.pk])
+    response = client.post(url, {"statement": "Diganti diam-diam", "text": ""}, follow=True)
+    conclusion.refresh_from_db()
+    assert (conclusion.statement, conclusion.status) == ("Koordinasi situasional", state)
+    assert "only drafts and returned conclusions can be edited" in response.text
+    assert client.get(url).status_code == 302  # the form is not offered either
+
+
+@pytest.mark.parametrize("state", ["draft", "returned"])
+def test_drafts_and_returned_conclusions_can_be_edited(client, project, researcher, state):
+    conclusion = make_conclusion(project, researcher, statement="Lama", status=state)
+    client.force_login(researcher)
+    url = reverse("coding:conclusion_edit", args=[project.slug, conclusion.pk])
+    client.post(url, {"statement": "Baru", "text": ""})
+    conclusion.refresh_from_db()
+    assert (conclusion.statement, conclusion.status) == ("Baru", state)

@@ -112,3 +112,27 @@ def test_review_status_is_a_filter_in_reduction(client, project, supervisor, cod
     assert approved.context["page"].paginator.count == 0
     assert rejected.context["page"].paginator.count == 1
     assert Coding.objects.get().review_status == "rejected"
+
+
+@pytest.mark.parametrize(
+    ("target", "landing"),
+    [
+        ("https://evil.example/", "queue"),
+        ("//evil.example/path", "queue"),
+        ("javascript:alert(1)", "queue"),
+        ("http://[::1", "queue"),
+        ("\\\\evil.example", "queue"),
+        ("/p/kesra/reduction/?code=1", "/p/kesra/reduction/?code=1"),
+    ],
+)
+def test_after_a_verdict_only_a_page_of_this_site_is_next(
+    client, project, supervisor, coding, target, landing
+):
+    client.force_login(supervisor)
+    url = reverse("coding:review_act", args=[project.slug, coding.pk])
+    response = client.post(url, {"kind": "approve", "next": target})
+    assert response.status_code == 302
+    expected = (
+        reverse("coding:review_queue", args=[project.slug]) if landing == "queue" else landing
+    )
+    assert response.url == expected

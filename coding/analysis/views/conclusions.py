@@ -87,9 +87,24 @@ def conclusion_detail(request, slug, conclusion_id):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@transaction.atomic
 def conclusion_edit(request, slug, conclusion_id):
+    """Only drafts and returned conclusions change: what a supervisor verified stays as it was."""
     membership = get_membership(request, slug, allow=can_code)
     conclusion = _conclusion(membership, conclusion_id)
+    if request.method == "POST":
+        # Locked, so that a verification arriving meanwhile cannot be overtaken.
+        conclusion = Conclusion.objects.select_for_update().get(pk=conclusion.pk)
+    if not conclusion.is_open:
+        messages.error(
+            request,
+            _(
+                "This conclusion is “%(status)s”: only drafts and returned conclusions can be "
+                "edited. Reopen it as a draft first."
+            )
+            % {"status": conclusion.get_status_display()},
+        )
+        return redirect("coding:conclusion_detail", slug, conclusion.pk)
     form = ConclusionForm(request.POST or None, instance=conclusion)
     if form.is_valid():
         form.save()
@@ -106,10 +121,12 @@ def conclusion_edit(request, slug, conclusion_id):
 
 @login_required
 @require_POST
+@transaction.atomic
 def conclusion_status(request, slug, conclusion_id):
     """Move a conclusion along draft → submitted → verified, or back with a comment."""
     membership = get_membership(request, slug)
     conclusion = _conclusion(membership, conclusion_id)
+    conclusion = Conclusion.objects.select_for_update().get(pk=conclusion.pk)
     action = request.POST.get("action")
     Status = Conclusion.Status
     if action == "submit" and membership.can_code and conclusion.is_open:

@@ -5,6 +5,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Max, Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
@@ -110,7 +112,16 @@ def review_act(request, slug, coding_id):
         messages.error(request, error)
     else:
         messages.success(request, _("Review saved."))
-    return redirect(request.POST.get("next") or "coding:review_queue", slug)
+    return redirect(_next_page(request) or reverse("coding:review_queue", args=[slug]))
+
+
+def _next_page(request) -> str:
+    """Where the action came from (`next`), if it is a page of this site."""
+    target = request.POST.get("next", "")
+    safe = url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return target if safe else ""
 
 
 @login_required
