@@ -56,6 +56,7 @@ def test_every_message_of_the_code_is_in_the_catalogue(tmp_path):
     Runs Django's makemessages (GNU gettext's xgettext) on a copy of the tree, so the
     real catalogue is never rewritten; without gettext installed the check is skipped.
     """
+    import os
     import shutil
     import subprocess
     import sys
@@ -66,11 +67,11 @@ def test_every_message_of_the_code_is_in_the_catalogue(tmp_path):
     copy = tmp_path / "tree"
     ignored = shutil.ignore_patterns(".venv", ".git", "staticfiles", "media", "*.sqlite3", "*.mo")
     shutil.copytree(base, copy, ignore=ignored)
+    ignore = ["--ignore", "tests/*", "--ignore", ".venv/*", "--ignore", "staticfiles/*"]
     subprocess.run(
-        [sys.executable, "manage.py", "makemessages", "--locale", "id", "--no-location"]
-        + ["--ignore", "tests/*", "--ignore", ".venv/*", "--ignore", "staticfiles/*"],
+        [sys.executable, "manage.py", "makemessages", "--locale", "id", "--no-location", *ignore],
         cwd=copy,
-        env={**__import__("os").environ, "DEBUG": "1"},
+        env={**os.environ, "DEBUG": "1"},
         check=True,
         capture_output=True,
     )
