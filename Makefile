@@ -22,7 +22,10 @@ install: $(STAMP)
 run: install
 	DEBUG=1 $(BIN)/python manage.py migrate --no-input
 	DEBUG=1 $(BIN)/python manage.py load_demo
-	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	@echo "Background jobs (imports, exports, the DOCX report): a worker runs beside the server."
+	DEBUG=1 $(BIN)/python manage.py db_worker --no-reload --interval 0.5 & worker=$$!; \
+		trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+		DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

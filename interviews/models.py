@@ -1,5 +1,6 @@
 """The study and its material: projects, members, cases and sources."""
 
+import uuid
 from pathlib import PurePath
 
 from django.conf import settings
@@ -214,3 +215,74 @@ class Source(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("interviews:source_detail", args=[self.project.slug, self.pk])
+
+
+def _job_path(job: "Job", filename: str) -> str:
+    return f"jobs/{job.pk}/{PurePath(filename).name}"
+
+
+class Job(models.Model):
+    """Long work run by the task worker (Django's tasks framework), and how far it got.
+
+    The row is what the browser polls: queued, running with a count, done with a file
+    to download or a page to open, or failed with the reason. It lives in the database,
+    so any app server process can answer for a job that a worker elsewhere runs.
+    """
+
+    class Kind(models.TextChoices):
+        UPLOAD = "upload", _("Reading uploaded files")
+        PROJECT_IMPORT = "project_import", _("Importing a project")
+        PROJECT_EXPORT = "project_export", _("Exporting the project")
+        REPORT = "report", _("Writing the report")
+        CODINGS_EXPORT = "codings_export", _("Exporting the codings")
+        TRAINING = "training", _("Training suggested codes")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    # Empty for work that makes a project (an import) until it has made it.
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, null=True, blank=True, related_name="jobs"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    # The reason a job failed, written in the language of the person who started it.
+    message = models.CharField(max_length=1000, blank=True)
+    params = models.JSONField(default=dict, blank=True)
+    result = models.FileField(upload_to=_job_path, blank=True)
+    result_name = models.CharField(max_length=255, blank=True)
+    result_url = models.CharField(max_length=500, blank=True)
+    language = models.CharField(max_length=10, default="en")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="jobs"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("job")
+        verbose_name_plural = _("jobs")
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.status}"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in {self.Status.DONE, self.Status.FAILED}
+
+    @property
+    def percent(self) -> int | None:
+        if not self.total:
+            return None
+        return min(100, round(100 * self.done / self.total))
+
+    def get_absolute_url(self) -> str:
+        return reverse("interviews:job_detail", args=[self.pk])

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import job_views, views
 
 app_name = "interviews"
 
@@ -43,4 +43,6 @@ urlpatterns = [
         name="source_original",
     ),
     path("p/<slug:slug>/sources/<int:source_id>/text/", views.source_text, name="source_text"),
+    path("jobs/<uuid:job_id>/", job_views.job_detail, name="job_detail"),
+    path("jobs/<uuid:job_id>/download/", job_views.job_download, name="job_download"),
 ]

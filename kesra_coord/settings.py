@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
+    "django_tasks_db",
     "interviews",
     "coding",
 ]
@@ -199,6 +200,20 @@ if env_bool("BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+
+# Background jobs: Django's tasks framework. The database backend needs no extra server:
+# `manage.py db_worker` runs the queued jobs (make run starts one beside the dev
+# server). TASKS_BACKEND=immediate runs each job inside the request that starts it.
+_TASK_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django.tasks.backends.immediate.ImmediateBackend",
+}
+_task_backend = env_str("TASKS_BACKEND", "database")
+if _task_backend not in _TASK_BACKENDS:
+    raise ImproperlyConfigured(
+        f"TASKS_BACKEND must be one of {sorted(_TASK_BACKENDS)}, not {_task_backend!r}."
+    )
+TASKS = {"default": {"BACKEND": _TASK_BACKENDS[_task_backend], "QUEUES": ["default"]}}
 
 LOGGING = {
     "version": 1,

@@ -9,6 +9,9 @@ os.environ.setdefault("MEDIA_ROOT", tempfile.mkdtemp(prefix="kesra-media-"))
 
 from kesra_coord.settings import *  # noqa: F403
 
+# Jobs run inside the request that starts them; the job tests switch to the
+# database backend and run the real worker.
+TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {
     **STORAGES,  # noqa: F405

@@ -160,6 +160,8 @@ NO_CODING_WORK = {
     "interviews:source_edit": "the source's own fields",
     "interviews:source_delete": "a write",
     "interviews:source_original": "the uploaded file",
+    "interviews:job_detail": "one's own jobs only",
+    "interviews:job_download": "one's own jobs only",
     "coding:codebook_seed": "admins only",
     "coding:code_edit": "a form on the code",
     "coding:code_move": "a write",

@@ -10,7 +10,7 @@ from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, r
 
 from coding.models import Conclusion, Evidence, Memo
 from coding.services import apply_code, create_code
-from interviews.models import Membership, Source
+from interviews.models import Job, Membership, Source
 
 from . import access_exchange, access_review
 from .conftest import make_attribute, make_case, make_source, make_user
@@ -67,6 +67,12 @@ ACCESS = {
     ],
     "interviews:source_original": [("get", None, row(LOGIN, 404, 200, 200, 200))],
     "interviews:source_text": [("get", None, row(LOGIN, 404, 200, 200, 200))],
+    # A job is its starter's (here the researcher's) alone.
+    "interviews:job_detail": [
+        ("get", None, row(LOGIN, 404, 200, 404, 404)),
+        ("post", {}, row(LOGIN, 405, 405, 405, 405)),
+    ],
+    "interviews:job_download": [("get", None, row(LOGIN, 404, 200, 404, 404))],
     "coding:codebook": [
         ("get", None, row(LOGIN, 404, 200, 200, 200)),
         ("post", {"name": "Baru", "colour": "#123456"}, row(LOGIN, 404, 302, 403, 302)),
@@ -125,7 +131,7 @@ ACCESS = {
     "coding:evidence_remove": [("post", {}, row(LOGIN, 404, 302, 403, 302))],
     "coding:report": [
         ("get", {"format": "html"}, row(LOGIN, 404, 200, 200, 200)),
-        ("get", {"format": "docx"}, row(LOGIN, 404, 200, 200, 200)),
+        ("post", {}, row(LOGIN, 404, 302, 302, 302)),
     ],
     "coding:review_queue": [("get", None, row(LOGIN, 404, 403, 200, 200))],
     "coding:review_feedback": [("get", None, row(LOGIN, 404, 200, 200, 200))],
@@ -179,6 +185,14 @@ def world(project, admin, researcher, supervisor, outsider):
         project=project, statement="Koordinasi situasional", author=researcher
     )
     Evidence.objects.create(conclusion=conclusion, coding=coding, added_by=researcher)
+    job = Job.objects.create(
+        kind=Job.Kind.REPORT,
+        project=project,
+        created_by=researcher,
+        status=Job.Status.DONE,
+        result_name="laporan.docx",
+    )
+    job.result.save("laporan.docx", ContentFile(b"PK"), save=True)
     other = make_user("rudi_researcher")
     target = Membership.objects.create(project=project, user=other, role=Membership.Role.RESEARCHER)
     return {
@@ -191,6 +205,7 @@ def world(project, admin, researcher, supervisor, outsider):
         "coding_id": coding.pk,
         "memo_id": memo.pk,
         "conclusion_id": conclusion.pk,
+        "job_id": job.pk,
         "retrieve": {"code": code.pk},
         "summary": {"code": code.pk, "text": "Ringkasan"},
         "cell": {"row": code.pk, "col": "kind", "key": "interview"},
@@ -218,6 +233,7 @@ def _url(name, world):
         ("slug", "source_id", "coding_id"),
         ("slug", "coding_id"),
         ("slug", "conclusion_id"),
+        ("job_id",),
     ):
         try:
             return reverse(name, kwargs={key: world[key] for key in kwargs_names})

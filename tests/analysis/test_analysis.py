@@ -369,15 +369,21 @@ def test_supervisors_cannot_draft_conclusions(client, project, supervisor):
     assert not Conclusion.objects.exists()
 
 
-def test_report_docx_quotes_and_cites_evidence(client, project, researcher, study):
+def test_report_docx_quotes_and_cites_evidence(
+    client, project, researcher, study, django_capture_on_commit_callbacks
+):
     import docx
 
     conclusion = make_conclusion(project, researcher, statement="Akses ke distrik sulit.")
     coding = Coding.objects.get(source=study["note"], code=study["geo"])
     Evidence.objects.create(conclusion=conclusion, coding=coding, added_by=researcher)
     client.force_login(researcher)
-    response = client.get(reverse("coding:report", args=[project.slug]), {"format": "docx"})
-    document = docx.Document(io.BytesIO(response.content))
+    with django_capture_on_commit_callbacks(execute=True):
+        started = client.post(reverse("coding:report", args=[project.slug]))
+    job = client.get(started.url)
+    assert "Download kesra-report.docx" in job.text
+    response = client.get(reverse("interviews:job_download", args=[job.context["job"].pk]))
+    document = docx.Document(io.BytesIO(b"".join(response.streaming_content)))
     text = "\n".join(p.text for p in document.paragraphs)
     assert "1. Akses ke distrik sulit." in text
     assert "“sinyal di sana susah”" in text

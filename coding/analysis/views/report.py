@@ -1,31 +1,33 @@
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import translation
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_http_methods
 
 from interviews.access import get_membership
+from interviews.jobs import start_job
+from interviews.models import Job
 
-from ..report import build_report, citation, render_docx
-
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+from ..report import build_report, citation
+from ..tasks import write_report
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def report(request, slug):
-    """The findings report, in the project's language: DOCX or HTML."""
+    """The findings report, in the project's language: HTML here, DOCX as a job.
+
+    The DOCX is written by the task worker: a POST starts it, and the job's page
+    shows its progress and then the download.
+    """
     membership = get_membership(request, slug)
     project = membership.project
+    if request.method == "POST":
+        job = start_job(task=write_report, kind=Job.Kind.REPORT, user=request.user, project=project)
+        return redirect(job.get_absolute_url())
     with translation.override(project.language):
         content = build_report(project, coder_ids=membership.visible_coder_ids())
-        if request.GET.get("format") == "docx":
-            response = HttpResponse(render_docx(content), content_type=DOCX)
-            response["Content-Disposition"] = f'attachment; filename="{project.slug}-report.docx"'
-            return response
         for _conclusion, _triangulation, evidence in content.conclusions:
             for item in evidence:
                 item.citation = citation(item)
-        return render(
-            request, "coding/analysis/report.html", {"report": content, "project": project}
-        )
+        context = {"report": content, "project": project}
+        return render(request, "coding/analysis/report.html", context)
