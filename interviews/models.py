@@ -274,6 +274,9 @@ class Job(models.Model):
     def __str__(self) -> str:
         return f"{self.kind} {self.status}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("interviews:job_detail", args=[self.pk])
+
     @property
     def finished(self) -> bool:
         return self.status in {self.Status.DONE, self.Status.FAILED}
@@ -283,6 +286,3 @@ class Job(models.Model):
         if not self.total:
             return None
         return min(100, round(100 * self.done / self.total))
-
-    def get_absolute_url(self) -> str:
-        return reverse("interviews:job_detail", args=[self.pk])
