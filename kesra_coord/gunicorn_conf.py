@@ -9,7 +9,7 @@ import sys
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kesra_coord.settings")
 
-from kesra_coord.serving import env_int_strict, startup_notices  # noqa: E402 - needs the above
+from kesra_coord.serving import env_int_strict, startup_notices
 
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{env_int_strict('PORT', 8000)}"
 workers = env_int_strict("WEB_CONCURRENCY", 2 * (os.cpu_count() or 1) + 1)
