@@ -138,6 +138,14 @@ ACCESS = {
     "logout": [("post", {}, row(LOGIN, LOGIN, LOGIN, LOGIN, LOGIN))],
     "password_change": [("get", None, row(LOGIN, 200, 200, 200, 200))],
     "password_change_done": [("get", None, row(LOGIN, 200, 200, 200, 200))],
+    # Resetting a forgotten password is open to everyone; the mail goes only to the owner.
+    "password_reset": [
+        ("get", None, row(200, 200, 200, 200, 200)),
+        ("post", {"email": "nobody@example.org"}, row(302, 302, 302, 302, 302)),
+    ],
+    "password_reset_done": [("get", None, row(200, 200, 200, 200, 200))],
+    "password_reset_confirm": [("get", None, row(200, 200, 200, 200, 200))],
+    "password_reset_complete": [("get", None, row(200, 200, 200, 200, 200))],
     "set_language": [("post", {"language": "id"}, row(302, 302, 302, 302, 302))],
 }
 ACCESS.update(access_agreement.ACCESS)
@@ -191,6 +199,8 @@ def world(project, admin, researcher, supervisor, outsider):
         "coding_id": coding.pk,
         "memo_id": memo.pk,
         "conclusion_id": conclusion.pk,
+        "uidb64": "MQ",
+        "token": "not-a-valid-token",
         "retrieve": {"code": code.pk},
         "summary": {"code": code.pk, "text": "Ringkasan"},
         "cell": {"row": code.pk, "col": "kind", "key": "interview"},
@@ -218,6 +228,7 @@ def _url(name, world):
         ("slug", "source_id", "coding_id"),
         ("slug", "coding_id"),
         ("slug", "conclusion_id"),
+        ("uidb64", "token"),
     ):
         try:
             return reverse(name, kwargs={key: world[key] for key in kwargs_names})

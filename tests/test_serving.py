@@ -100,3 +100,11 @@ def test_serve_starts_gunicorn_and_says_it_uses_sqlite(served):
     output = log.read()
     assert "using SQLite" in output
     assert "Listening at: " + base in output
+
+
+def test_served_pages_carry_the_security_policy(served):
+    base, _log = served
+    _status, headers, _body = _get(base + "/accounts/login/")
+    policy = headers["Content-Security-Policy"]
+    assert "script-src 'self';" in policy
+    assert "camera=()" in headers["Permissions-Policy"]
