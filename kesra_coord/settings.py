@@ -114,6 +114,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that it compresses the response every other middleware has finished.
+    "kesra_coord.compression.CompressionMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -184,12 +186,16 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
-            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            "kesra_coord.static.VersionedStaticFilesStorage"
             if DEBUG
             else "whitenoise.storage.CompressedManifestStaticFilesStorage"
         )
     },
 }
+# Production: hashed names, served as immutable. Development: URLs versioned by content
+# (kesra_coord/static.py), so a year's cache is safe there too.
+if DEBUG:
+    WHITENOISE_MAX_AGE = 365 * 24 * 3600
 
 # Uploads: one file may be at most MAX_UPLOAD_MB; a docx/odt/qdpx may not expand
 # beyond MAX_UNCOMPRESSED_MB; one request carries at most MAX_UPLOAD_FILES files.

@@ -1,6 +1,8 @@
 """`make serve`'s pieces: gunicorn started as production starts it, on a free port."""
 
+import gzip
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -8,8 +10,11 @@ import time
 import urllib.request
 from pathlib import Path
 
+import brotli
 import pytest
+from django.urls import reverse
 
+from kesra_coord.compression import accepts
 from kesra_coord.serving import startup_notices
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -108,3 +113,87 @@ def test_served_pages_carry_the_security_policy(served):
     policy = headers["Content-Security-Policy"]
     assert "script-src 'self';" in policy
     assert "camera=()" in headers["Permissions-Policy"]
+
+
+def test_served_html_is_compressed(served):
+    base, _log = served
+    status, headers, body = _get(base + "/accounts/login/", **{"Accept-Encoding": "gzip, br"})
+    assert status == 200
+    assert headers["Content-Encoding"] == "br"
+    assert b'name="password"' in brotli.decompress(body)
+
+
+# --- Compression ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def page_url(project, researcher, client):
+    client.force_login(researcher)
+    return reverse("interviews:project_detail", args=[project.slug])
+
+
+def _unmasked(html: bytes) -> str:
+    text = html.decode()
+    text = re.sub(r'"X-CSRFToken": "\w+"', "TOKEN", text)
+    return re.sub(r'name="csrfmiddlewaretoken" value="\w+"', "TOKEN", text)
+
+
+def test_pages_are_sent_with_brotli_when_offered(client, page_url):
+    plain = client.get(page_url)
+    assert not plain.has_header("Content-Encoding")
+    assert "Accept-Encoding" in plain["Vary"]
+    squeezed = client.get(page_url, headers={"Accept-Encoding": "gzip, deflate, br, zstd"})
+    assert squeezed["Content-Encoding"] == "br"
+    assert "Accept-Encoding" in squeezed["Vary"]
+    assert len(squeezed.content) < len(plain.content) / 2
+    # The same page, but for the CSRF token: masked afresh in every response (BREACH).
+    assert _unmasked(brotli.decompress(squeezed.content)) == _unmasked(plain.content)
+
+
+def test_gzip_for_browsers_without_brotli(client, page_url):
+    plain = client.get(page_url)
+    response = client.get(page_url, headers={"Accept-Encoding": "gzip;q=1.0, br;q=0"})
+    assert response["Content-Encoding"] == "gzip"
+    assert _unmasked(gzip.decompress(response.content)) == _unmasked(plain.content)
+
+
+def test_htmx_fragments_are_compressed_too(client, project, researcher, source):
+    client.force_login(researcher)
+    url = reverse("coding:source_code", args=[project.slug, source.pk])
+    response = client.get(url, headers={"HX-Request": "true", "Accept-Encoding": "br"})
+    assert response["Content-Encoding"] == "br"
+    assert "Pewawancara" in brotli.decompress(response.content).decode()
+
+
+def test_zip_based_downloads_are_not_compressed_again(client, project, researcher):
+    client.force_login(researcher)
+    url = reverse("coding:codebook_export", args=[project.slug])
+    response = client.get(url, {"format": "xlsx"}, headers={"Accept-Encoding": "gzip, br"})
+    assert response.status_code == 200
+    assert not response.has_header("Content-Encoding")
+    assert response.content[:2] == b"PK"
+
+
+def test_accept_encoding_is_read_with_its_q_values():
+    assert accepts("gzip, deflate, br", "br")
+    assert accepts("br;q=0.5", "br")
+    assert not accepts("br;q=0, gzip", "br")
+    assert not accepts("gzip, brotli", "br")
+
+
+# --- Static files in development -------------------------------------------------------
+
+
+def test_development_static_urls_change_with_the_files_content(settings, tmp_path):
+    from kesra_coord.static import VersionedStaticFilesStorage
+
+    (tmp_path / "site.css").write_text("body { color: black }")
+    settings.STATICFILES_DIRS = [tmp_path]
+    storage = VersionedStaticFilesStorage()
+    first = storage.url("site.css")
+    assert first.startswith("/static/site.css?v=")
+    assert storage.url("site.css") == first
+    (tmp_path / "site.css").write_text("body { color: navy }")
+    second = storage.url("site.css")
+    assert second.startswith("/static/site.css?v=") and second != first
+    assert storage.url("missing.css") == "/static/missing.css"

@@ -242,7 +242,7 @@ class CodingPage:
 
     def open(self):
         self.page.goto(self.url)
-        self.page.wait_for_function("typeof window.KesraCoding?.readSelection === 'function'")
+        self.page.wait_for_function("() => typeof window.KesraCoding?.readSelection === 'function'")
         return self
 
     def reload(self):
@@ -305,7 +305,7 @@ class CodingPage:
         """Wait until the block's `count` htmx POSTs are answered and swapped in."""
         before = self.posts_done()
         yield
-        self.page.wait_for_function(f"({_POSTS_DONE_JS})() >= {before + count}")
+        self.page.wait_for_function(f"() => ({_POSTS_DONE_JS})() >= {before + count}")
         failed = self.page.evaluate(
             "() => window.__kesraDone.filter((r) => r.status >= 500 || r.status === 0)"
         )

@@ -31,7 +31,7 @@ def posting(page, count: int = 1):
     """Wait until the block's `count` htmx POSTs are answered and swapped in."""
     before = page.evaluate(_POSTS_DONE_JS)
     yield
-    page.wait_for_function(f"({_POSTS_DONE_JS})() >= {before + count}")
+    page.wait_for_function(f"() => ({_POSTS_DONE_JS})() >= {before + count}")
     failed = page.evaluate(
         "() => window.__kesraDone.filter((r) => r.status >= 400 || r.status === 0)"
     )

@@ -93,7 +93,7 @@ def test_the_coding_page_keeps_its_colours_and_breaks_no_rule(
     first, second = coded
     page = watched(researcher)
     page.goto(reverse("coding:source_code", args=[interview.project.slug, interview.pk]))
-    page.wait_for_function("typeof window.KesraCoding?.readSelection === 'function'")
+    page.wait_for_function("() => typeof window.KesraCoding?.readSelection === 'function'")
     # Colours come from <template data-css>, adopted by static/kesra.js: #cc3300 at 1f alpha.
     assert background(page, f"#source-text .a{first.pk}") == "rgba(204, 51, 0, 0.12)"
     assert background(page, f".stripes .m{second.pk}") == "rgb(0, 85, 170)"

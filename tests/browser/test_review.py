@@ -34,7 +34,7 @@ def posting(page, count: int = 1, *, ok: bool = True):
     """Wait until the block's `count` htmx POSTs are answered and swapped in."""
     before = page.evaluate(_POSTS_DONE_JS)
     yield
-    page.wait_for_function(f"({_POSTS_DONE_JS})() >= {before + count}")
+    page.wait_for_function(f"() => ({_POSTS_DONE_JS})() >= {before + count}")
     if ok:
         failed = page.evaluate(
             "() => window.__kesraDone.filter((r) => r.status >= 400 || r.status === 0)"
