@@ -68,12 +68,18 @@ RICH_FORMATS = {"docx", "pdf"}
 
 
 def timestamp(value: dt.datetime) -> str:
-    return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    # isoformat, not strftime: the same text, several times faster (one per coding).
+    return value.astimezone(dt.UTC).replace(microsecond=0, tzinfo=None).isoformat() + "Z"
 
 
 def _el(parent, tag: str, /, **attributes):
     clean = {key: xml_text(value) for key, value in attributes.items() if value not in (None, "")}
     return etree.SubElement(parent, f"{{{NS}}}{tag}", clean)
+
+
+def _generated_el(parent, tag: str, /, **attributes):
+    """_el for values we generate (GUIDs, positions, timestamps): no text to clean."""
+    return etree.SubElement(parent, f"{{{NS}}}{tag}", attributes)
 
 
 def _text_el(parent, tag: str, text: str):
@@ -327,16 +333,19 @@ class _Exporter:
                 creationDateTime=timestamp(first.created_at),
             )
             for coding in codings:
-                node = _el(
+                user = self.user_ref(self.coders.get(coding.coder_id))
+                node = _generated_el(
                     selection,
                     "Coding",
                     guid=guid_text(self.guid("coding", coding.pk)),
-                    creatingUser=self.user_ref(self.coders.get(coding.coder_id)),
+                    **({"creatingUser": user} if user else {}),
                     creationDateTime=timestamp(coding.created_at),
                 )
-                _el(node, "CodeRef", targetGUID=guid_text(self.code_guids[coding.code_id]))
+                _generated_el(
+                    node, "CodeRef", targetGUID=guid_text(self.code_guids[coding.code_id])
+                )
                 for note in self.notes_by_target.get(("coding", coding.pk), ()):
-                    _el(node, "NoteRef", targetGUID=guid_text(note))
+                    _generated_el(node, "NoteRef", targetGUID=guid_text(note))
 
     def add_notes(self, root) -> None:
         if not self.memos:
