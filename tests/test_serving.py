@@ -197,3 +197,22 @@ def test_development_static_urls_change_with_the_files_content(settings, tmp_pat
     second = storage.url("site.css")
     assert second.startswith("/static/site.css?v=") and second != first
     assert storage.url("missing.css") == "/static/missing.css"
+
+
+def test_the_streamed_codings_csv_is_compressed_as_it_goes(client, project, researcher, source):
+    from coding.services import apply_code, create_code
+
+    code = create_code(project=project, name="Komunikasi")
+    apply_code(
+        source=source, start=0, end=11, passage=source.text[:11], code=code, coder=researcher
+    )
+    client.force_login(researcher)
+    url = reverse("coding:codings_export", args=[project.slug])
+    plain = b"".join(client.get(url).streaming_content)
+    for coding, decompress in [("br", brotli.decompress), ("gzip", gzip.decompress)]:
+        response = client.get(url, headers={"Accept-Encoding": coding})
+        assert response.streaming
+        assert response["Content-Encoding"] == coding
+        assert not response.has_header("Content-Length")
+        assert decompress(b"".join(response.streaming_content)) == plain
+    assert plain.decode("utf-8-sig").splitlines()[1].startswith("Komunikasi,Pewawancara")
