@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench lint format messages install clean
+.PHONY: run serve test bench lint format messages install clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "Kesra Coord needs Python 3.12 or newer; found " + sys.version.split()[0])'
@@ -26,6 +26,13 @@ run: install
 	DEBUG=1 $(BIN)/python manage.py db_worker --no-reload --interval 0.5 & worker=$$!; \
 		trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 		DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+# Production: settings from the environment (README, "Deploying"). Static files are
+# collected first: with DEBUG=0 a page whose CSS is missing from the manifest is a 500.
+serve: install
+	$(BIN)/python manage.py collectstatic --no-input --verbosity 0
+	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/gunicorn --config python:kesra_coord.gunicorn_conf kesra_coord.wsgi
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

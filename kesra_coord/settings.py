@@ -5,12 +5,16 @@ environment variable; README.md lists them. Helpers fail loudly on a value they
 cannot read, so a typo never silently falls back to a default.
 """
 
+import datetime as dt
 import os
 from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
+
+from .media import media_storage
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -49,6 +53,17 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if raw is None:
         return default
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_site_url(name: str, default: str) -> str:
+    """An origin (`https://host[:port]`), without a trailing slash."""
+    raw = os.environ.get(name, default).strip().rstrip("/")
+    if not raw:
+        return ""
+    parts = urlsplit(raw)
+    if parts.scheme not in {"http", "https"} or not parts.hostname or parts.query:
+        raise ImproperlyConfigured(f"{name} must look like https://kesra.example.org, not {raw!r}.")
+    return raw
 
 
 def database_from_url(url: str) -> dict:
@@ -96,12 +111,16 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "django_tasks_db",
+    "axes",
     "interviews",
     "coding",
 ]
 
 MIDDLEWARE = [
+    # First, so that it compresses the response every other middleware has finished.
+    "kesra_coord.compression.CompressionMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -111,6 +130,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "kesra_coord.middleware.browser_policy",
+    # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "kesra_coord.urls"
@@ -143,6 +165,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = [
+    # Refuses a sign-in while its username and address are locked out; then the usual check.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "interviews:project_list"
 LOGOUT_REDIRECT_URL = "login"
@@ -155,19 +182,26 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
+# Uploaded originals, import previews waiting for confirmation and (later) job outputs
+# all go through default_storage: the MEDIA_ROOT folder, or an S3-compatible bucket
+# that every app server sees when MEDIA_S3_BUCKET is set (kesra_coord/media.py).
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": media_storage(),
     "staticfiles": {
         "BACKEND": (
-            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            "kesra_coord.static.VersionedStaticFilesStorage"
             if DEBUG
             else "whitenoise.storage.CompressedManifestStaticFilesStorage"
         )
     },
 }
+# Production: hashed names, served as immutable. Development: URLs versioned by content
+# (kesra_coord/static.py), so a year's cache is safe there too.
+if DEBUG:
+    WHITENOISE_MAX_AGE = 365 * 24 * 3600
 
 # Uploads: one file may be at most MAX_UPLOAD_MB; a docx/odt/qdpx may not expand
 # beyond MAX_UNCOMPRESSED_MB; one request carries at most MAX_UPLOAD_FILES files.
@@ -187,16 +221,28 @@ MAX_UPLOAD_TOTAL_BYTES = (
 MAX_SOURCE_CHARS = env_int("MAX_SOURCE_CHARS", 2_000_000)
 
 # HTTPS hardening is on whenever DEBUG is off, so `check --deploy` stays clean;
-# HTTPS=0 turns it off for a server behind plain HTTP (not recommended).
-HTTPS = env_bool("HTTPS", not DEBUG)
-SECURE_SSL_REDIRECT = HTTPS
-SESSION_COOKIE_SECURE = HTTPS
-CSRF_COOKIE_SECURE = HTTPS
-LANGUAGE_COOKIE_SECURE = HTTPS
-SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000 if HTTPS else 0)
-SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", HTTPS)
-SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", HTTPS)
-if env_bool("BEHIND_PROXY", False):
+# SECURE_SSL=0 turns it off for a server behind plain HTTP (not recommended). The old
+# name HTTPS is refused: it is also a CGI variable, which Python's WSGI reference
+# server copies from the environment into every request (making each one "secure").
+if "HTTPS" in os.environ:
+    raise ImproperlyConfigured(
+        "The environment variable HTTPS is no longer read (it collides with the CGI "
+        "variable of that name): set SECURE_SSL=1 or SECURE_SSL=0 instead, and unset HTTPS."
+    )
+SECURE_SSL = env_bool("SECURE_SSL", not DEBUG)
+SECURE_SSL_REDIRECT = SECURE_SSL
+SESSION_COOKIE_SECURE = SECURE_SSL
+CSRF_COOKIE_SECURE = SECURE_SSL
+LANGUAGE_COOKIE_SECURE = SECURE_SSL
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000 if SECURE_SSL else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", SECURE_SSL)
+# Preload is opt-in: once browsers ship the domain in their preload list, plain HTTP
+# on it and its subdomains stays impossible for months. `check --deploy` would warn
+# (security.W021) about the default, so that one check is silenced unless opted in.
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
@@ -214,6 +260,73 @@ if _task_backend not in _TASK_BACKENDS:
         f"TASKS_BACKEND must be one of {sorted(_TASK_BACKENDS)}, not {_task_backend!r}."
     )
 TASKS = {"default": {"BACKEND": _TASK_BACKENDS[_task_backend], "QUEUES": ["default"]}}
+
+# Content-Security-Policy (Django's own middleware). Scripts and style sheets only
+# from our origin: no inline <script>, hx-on or on* attributes, no inline <style>
+# (code colours arrive as <template data-css>, adopted by static/kesra.js), no eval
+# (htmx runs with allowEval off). Style *attributes* stay allowed: colours and tree
+# depths are data (a code's colour, a row's depth) set per element in dozens of
+# templates and in the coded text; `style-src-attr` allows them without allowing
+# <style> elements or foreign style sheets (`style-src-elem 'self'`).
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "style-src-elem": [CSP.SELF],
+    "style-src-attr": [CSP.UNSAFE_INLINE],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
+# Browser features the app never uses, switched off for every page
+# (kesra_coord/middleware.py, with Cache-Control for signed-in pages).
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), display-capture=(), geolocation=(), gyroscope=(), "
+    "hid=(), magnetometer=(), microphone=(), midi=(), payment=(), serial=(), usb=()"
+)
+
+# Links in e-mails (password reset) are built from SITE_URL, never from the request's
+# Host or X-Forwarded-Host, which a client chooses. Without it, no reset mail is sent.
+SITE_URL = env_site_url("SITE_URL", "http://127.0.0.1:8000" if DEBUG else "")
+SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+EMAIL_BACKEND_PATH = env_str(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend" if DEBUG else SMTP_BACKEND,
+)
+MAILERS = {
+    "default": {
+        "BACKEND": EMAIL_BACKEND_PATH,
+        "OPTIONS": {
+            "host": env_str("EMAIL_HOST", "localhost"),
+            "port": env_int("EMAIL_PORT", 0) or None,  # 25, or 587 with TLS, 465 with SSL
+            "username": env_str("EMAIL_HOST_USER", ""),
+            "password": env_str("EMAIL_HOST_PASSWORD", ""),
+            "use_tls": env_bool("EMAIL_USE_TLS", False),
+            "use_ssl": env_bool("EMAIL_USE_SSL", False),
+            "timeout": env_int("EMAIL_TIMEOUT", 20),
+        }
+        if EMAIL_BACKEND_PATH == SMTP_BACKEND
+        else {},
+    }
+}
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Kesra Coord <webmaster@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Sign-in throttling (django-axes): LOGIN_FAILURE_LIMIT wrong passwords for one username
+# from one address lock that pair out for LOGIN_LOCKOUT_MINUTES; a site admin lifts it
+# earlier in /admin/ (Axes › Access attempts) or with `manage.py axes_reset_username`.
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 30))
+# Username and address together: a stranger cannot lock a colleague out from elsewhere.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "kesra_coord.accounts.locked_out"
+AXES_VERBOSE = False
+AXES_CLIENT_IP_CALLABLE = "kesra_coord.middleware.client_ip"
 
 LOGGING = {
     "version": 1,

@@ -4,7 +4,8 @@ import os
 import tempfile
 
 os.environ.setdefault("SECRET_KEY", "tests-only-not-a-secret")
-os.environ.setdefault("HTTPS", "0")
+os.environ.setdefault("SECURE_SSL", "0")
+os.environ.setdefault("SITE_URL", "https://kesra.example.org")
 os.environ.setdefault("MEDIA_ROOT", tempfile.mkdtemp(prefix="kesra-media-"))
 
 from kesra_coord.settings import *  # noqa: F403

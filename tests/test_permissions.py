@@ -144,6 +144,14 @@ ACCESS = {
     "logout": [("post", {}, row(LOGIN, LOGIN, LOGIN, LOGIN, LOGIN))],
     "password_change": [("get", None, row(LOGIN, 200, 200, 200, 200))],
     "password_change_done": [("get", None, row(LOGIN, 200, 200, 200, 200))],
+    # Resetting a forgotten password is open to everyone; the mail goes only to the owner.
+    "password_reset": [
+        ("get", None, row(200, 200, 200, 200, 200)),
+        ("post", {"email": "nobody@example.org"}, row(302, 302, 302, 302, 302)),
+    ],
+    "password_reset_done": [("get", None, row(200, 200, 200, 200, 200))],
+    "password_reset_confirm": [("get", None, row(200, 200, 200, 200, 200))],
+    "password_reset_complete": [("get", None, row(200, 200, 200, 200, 200))],
     "set_language": [("post", {"language": "id"}, row(302, 302, 302, 302, 302))],
 }
 ACCESS.update(access_review.ACCESS)
@@ -206,6 +214,8 @@ def world(project, admin, researcher, supervisor, outsider):
         "memo_id": memo.pk,
         "conclusion_id": conclusion.pk,
         "job_id": job.pk,
+        "uidb64": "MQ",
+        "token": "not-a-valid-token",
         "retrieve": {"code": code.pk},
         "summary": {"code": code.pk, "text": "Ringkasan"},
         "cell": {"row": code.pk, "col": "kind", "key": "interview"},
@@ -234,6 +244,7 @@ def _url(name, world):
         ("slug", "coding_id"),
         ("slug", "conclusion_id"),
         ("job_id",),
+        ("uidb64", "token"),
     ):
         try:
             return reverse(name, kwargs={key: world[key] for key in kwargs_names})

@@ -40,7 +40,7 @@ def _manage(*args, **env):
     import os
 
     # The browser tests allow async-unsafe calls in this process; a deployment never does.
-    dropped = {"DEBUG", "SECRET_KEY", "HTTPS", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    dropped = {"DEBUG", "SECRET_KEY", "SECURE_SSL", "HTTPS", "DJANGO_ALLOW_ASYNC_UNSAFE"}
     clean = {k: v for k, v in os.environ.items() if k not in dropped}
     clean.update(env)
     clean["DJANGO_SETTINGS_MODULE"] = "kesra_coord.settings"
@@ -66,7 +66,8 @@ def test_production_settings_pass_the_deploy_check():
 def _serve(module, **env):
     import os
 
-    clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "HTTPS"}}
+    dropped = {"DEBUG", "SECRET_KEY", "SECURE_SSL", "HTTPS"}
+    clean = {k: v for k, v in os.environ.items() if k not in dropped}
     clean.update(env)
     clean["DJANGO_SETTINGS_MODULE"] = "kesra_coord.settings"
     return subprocess.run(

@@ -2,32 +2,24 @@
 
 import contextlib
 import io
+from collections.abc import Iterator
 
-from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from interviews.models import Case
+from interviews.models import Source
 
 from ..models import Coding, Memo
 from ..queries import code_paths, codebook_rows
 
 
-def codings_table(project, *, coder=None) -> tuple[list[str], list[list]]:
-    """Every coding of the project (or of one coder) with its code path, passage and context."""
-    paths = code_paths(codebook_rows(project))
-    codings = (
-        Coding.objects.filter(source__project=project)
-        .select_related("source", "coder")
-        .defer("source__text")
-        .prefetch_related(
-            Prefetch("source__cases", queryset=Case.objects.only("name")),
-            Prefetch("memos", queryset=Memo.objects.only("coding_id", "title", "text")),
-        )
-        .order_by("source__title", "source_id", "start", "end", "pk")
-    )
-    if coder is not None:
-        codings = codings.filter(coder=coder)
+def codings_table(project, *, coder=None) -> tuple[list[str], Iterator[list]]:
+    """Every coding of the project (or of one coder) with its code path, passage and context.
+
+    The rows are a lazy iterator: one query for the codings (plain values, read in
+    chunks), one for the cases of the sources and one for the memos on codings,
+    whatever the number of codings.
+    """
     header = [
         _("Code"),
         _("Passage"),
@@ -38,23 +30,39 @@ def codings_table(project, *, coder=None) -> tuple[list[str], list[list]]:
         _("End"),
         _("Memo"),
     ]
-    rows = [
-        [
-            paths.get(coding.code_id, ""),
-            coding.passage,
-            coding.source.title,
-            "; ".join(case.name for case in coding.source.cases.all()),
-            coding.coder.get_username(),
-            coding.start,
-            coding.end,
-            "\n\n".join(
-                f"{memo.title}: {memo.text}" if memo.title else memo.text
-                for memo in coding.memos.all()
-            ),
+    return header, _codings_rows(project, coder)
+
+
+def _codings_rows(project, coder) -> Iterator[list]:
+    paths = code_paths(codebook_rows(project))
+    codings = Coding.objects.filter(source__project=project)
+    if coder is not None:
+        codings = codings.filter(coder=coder)
+    cases = {}
+    links = Source.cases.through.objects.filter(source__project=project)
+    for source_id, name in links.order_by("case__name").values_list("source_id", "case__name"):
+        cases.setdefault(source_id, []).append(name)
+    cases = {source_id: "; ".join(names) for source_id, names in cases.items()}
+    memos = {}
+    on_codings = Memo.objects.filter(coding__in=codings).order_by("-updated_at")
+    for coding_id, title, text in on_codings.values_list("coding_id", "title", "text"):
+        memos.setdefault(coding_id, []).append(f"{title}: {text}" if title else text)
+    rows = codings.order_by("source__title", "source_id", "start", "end", "pk").values_list(
+        "pk", "code_id", "passage", "source_id", "source__title", "coder__username", "start", "end"
+    )
+    for pk, code_id, passage, source_id, title, username, start, end in rows.iterator(
+        chunk_size=2_000
+    ):
+        yield [
+            paths.get(code_id, ""),
+            passage,
+            title,
+            cases.get(source_id, ""),
+            username,
+            start,
+            end,
+            "\n\n".join(memos.get(pk, ())),
         ]
-        for coding in codings
-    ]
-    return header, rows
 
 
 def codebook_header() -> list[str]:

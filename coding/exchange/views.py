@@ -19,7 +19,7 @@ from interviews.access import can_code, get_membership, is_admin
 from interviews.importers import ImportFailed
 
 from ..models import Code, Coding
-from ..tabular import csv_response, xlsx_response
+from ..tabular import csv_response, csv_streaming_response, xlsx_response
 from . import csv_import
 from .codebook_merge import apply_merge, plan_merge
 from .create import create_project_from_plan
@@ -120,7 +120,7 @@ def codings_export(request, slug):
     kind = request.GET.get("format", "csv")
     filename = f"{project.slug}-codings"
     if kind == "csv":
-        return csv_response(filename, header, rows)
+        return csv_streaming_response(filename, header, rows)
     if kind == "xlsx":
         return xlsx_response(filename, [(_("Codings"), header, rows)])
     raise Http404

@@ -138,7 +138,7 @@ def posting(page, count: int = 1, *, ok: bool = True):
     """
     before = page.evaluate(_POSTS_DONE_JS)
     yield
-    page.wait_for_function(f"({_POSTS_DONE_JS})() >= {before + count}")
+    page.wait_for_function(f"() => ({_POSTS_DONE_JS})() >= {before + count}")
     if ok:
         failed = page.evaluate(
             "() => window.__kesraDone.filter((r) => r.status >= 400 || r.status === 0)"
@@ -277,7 +277,7 @@ class CodingPage:
 
     def open(self):
         self.page.goto(self.url)
-        self.page.wait_for_function("typeof window.KesraCoding?.readSelection === 'function'")
+        self.page.wait_for_function("() => typeof window.KesraCoding?.readSelection === 'function'")
         return self
 
     def reload(self):

@@ -244,7 +244,7 @@ def test_removing_a_coding_from_its_details_unmarks_the_passage_at_once(
         card.get_by_role("button", name="Remove this coding").click()
 
     assert not Coding.objects.exists()
-    page.page.wait_for_function("!document.querySelector('#source-text .k')")
+    page.page.wait_for_function("() => !document.querySelector('#source-text .k')")
     assert page.coded_runs() == []
     expect(page.panel).to_contain_text("This coding is gone.")
 

@@ -148,7 +148,8 @@ def test_a_pasted_text_that_is_too_long_is_refused(client, project, researcher, 
 def _settings_with(monkeypatch, **env):
     for name, value in env.items():
         monkeypatch.setenv(name, value)
-    spec = importlib.util.spec_from_file_location("fresh_settings", kesra_coord.settings.__file__)
+    path = kesra_coord.settings.__file__
+    spec = importlib.util.spec_from_file_location("kesra_coord.fresh_settings", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

@@ -218,8 +218,29 @@ class Command(BaseCommand):
         compressed = sum(len(gzip.compress(Path(finders.find(n)).read_bytes(), 9)) for n in names)
         self.emit("static_kb_compressed", round(compressed / 1024, 1), "KB")
 
+        self.run_exports(client, project, repeat)
         self.run_analysis(repeat, rng)
         self.run_report(repeat)
+
+    def run_exports(self, client, project, repeat: int) -> None:
+        """The 20,000 codings of the bench project as CSV and XLSX, and the project as QDPX."""
+        codings = reverse("coding:codings_export", args=[project.slug])
+        qdpx = reverse("coding:project_export", args=[project.slug])
+        for name, url, params in [
+            ("export_csv_ms", codings, {"format": "csv"}),
+            ("export_xlsx_ms", codings, {"format": "xlsx"}),
+            ("export_qdpx_ms", qdpx, {}),
+        ]:
+            samples = []
+            for i in range(min(repeat, 5) + 1):
+                began = time.perf_counter()
+                response = client.get(url, params)
+                # A streamed download is done when its last byte is out.
+                body = b"".join(response) if response.streaming else response.content
+                if i >= 1:
+                    samples.append(time.perf_counter() - began)
+            assert response.status_code == 200, body[:300]
+            self.emit(name, median_ms(samples), "ms")
 
     def timed_get(self, client, url, params, repeat):
         samples = []
