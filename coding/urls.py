@@ -2,6 +2,7 @@ from django.urls import path
 
 from .agreement.urls import urlpatterns as agreement_patterns
 from .exchange.urls import urlpatterns as exchange_patterns
+from .suggest.urls import urlpatterns as suggest_patterns
 from .views import (
     codebook,
     coding_page,
@@ -96,3 +97,4 @@ urlpatterns = [
     path("p/<slug:slug>/memos/<int:memo_id>/delete/", memos.memo_delete, name="memo_delete"),
 ]
 urlpatterns += agreement_patterns + exchange_patterns
+urlpatterns += suggest_patterns

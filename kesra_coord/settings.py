@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "interviews",
     "coding",
+    "coding.suggest",
 ]
 
 MIDDLEWARE = [
@@ -191,6 +192,10 @@ if env_bool("BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+
+# Suggested codes learned from a project's own codings (coding/suggest). 0 removes the
+# feature from every page and answers 404 to its URLs, where policy forbids it.
+SUGGESTIONS_ENABLED = env_bool("SUGGESTIONS_ENABLED", True)
 
 LOGGING = {
     "version": 1,

@@ -1,0 +1,468 @@
+"""Training a project's suggestion model on its own codings, on this server.
+
+Units are the sentences of each paragraph and speaker turn (`units.py`). A unit
+is a positive example of a code when one of the code's passages marks it
+(`units.covers`), a negative one otherwise; rejected suggestions are negatives
+that weigh double. Only sources someone has coded (or judged a suggestion in)
+are learned from: a source nobody has read yet says nothing about what is not
+a code.
+
+Features are TF-IDF word uni- and bigrams plus character n-grams within words
+(they see the shared stem of *koordinasi*, *dikoordinasikan*,
+*pengoordinasian*). One logistic regression per code (one-vs-rest). Quality is
+measured before anyone relies on it: cross-validation grouped by source (a
+source is never in the training and the test part of one fold), with
+precision, recall and F1 per code at every threshold offered. A code with fewer
+than `MIN_PASSAGES` coded passages, or with passages in one source only (it
+cannot be measured), gets no classifier, and the figures say why.
+
+The vocabulary and IDF weights are fitted on the text of all units (no labels):
+they are part of reading the project, not of learning its codes.
+
+scikit-learn is imported inside the functions, so that pages that only read
+stored suggestions never load it.
+"""
+
+import hashlib
+import io
+import platform
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils.translation import gettext as _
+
+from coding.models import Code, Coding
+from interviews.models import Project, Source
+
+from .models import SourcePrediction, SuggestionDecision, SuggestionModel
+from .units import Unit, covers, text_units
+
+MIN_PASSAGES = 8
+MAX_FOLDS = 5
+REJECTED_WEIGHT = 2.0
+WORDS = r"(?u)\b\w+\b"  # one-letter words count too (the default skips them)
+NO_EVIDENCE = -20.0  # decision value of a unit whose fold had nothing to learn from
+# Thresholds offered on the pages; the figures are measured at each.
+THRESHOLDS = [round(0.05 * step, 2) for step in range(1, 20)]
+PARAMS = {
+    "units": "sentences of paragraphs and speaker turns",
+    "word_ngrams": [1, 2],
+    "char_wb_ngrams": [3, 5],
+    "max_word_features": 50_000,
+    "max_char_features": 100_000,
+    "sublinear_tf": True,
+    "classifier": "one-vs-rest logistic regression (liblinear, L2), Platt-calibrated",
+    "C": 10.0,
+    "rejected_weight": REJECTED_WEIGHT,
+    "min_passages": MIN_PASSAGES,
+    "cv": "GroupKFold by source",
+    "max_folds": MAX_FOLDS,
+}
+
+Progress = Callable[[str, float], None]
+
+
+class NothingToLearn(ValueError):
+    """No code has enough coded passages yet; the message says what is missing."""
+
+
+@dataclass
+class Corpus:
+    """Every unit of the project's sources, and what the codings say about them."""
+
+    sources: list[Source]
+    units: dict[int, list[Unit]]  # source id -> units
+    texts: list[str] = field(default_factory=list)  # one per unit, sources in order
+    places: list[tuple[int, int, int]] = field(default_factory=list)  # (source, start, end)
+    trained_sources: set[int] = field(default_factory=set)
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def load_corpus(project_id: int, source_ids: set[int] | None = None) -> Corpus:
+    sources = list(Source.objects.filter(project_id=project_id).only("pk", "text").order_by("pk"))
+    if source_ids is not None:
+        sources = [source for source in sources if source.pk in source_ids]
+    corpus = Corpus(sources=sources, units={})
+    for source in sources:
+        units = text_units(source.text)
+        corpus.units[source.pk] = units
+        for unit in units:
+            corpus.texts.append(source.text[unit.start : unit.end])
+            corpus.places.append((source.pk, unit.start, unit.end))
+    return corpus
+
+
+def build_vectorizer(unit_count: int):
+    import numpy as np
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.pipeline import FeatureUnion
+
+    min_df = 2 if unit_count >= 500 else 1
+    return FeatureUnion(
+        [
+            (
+                "words",
+                TfidfVectorizer(
+                    ngram_range=tuple(PARAMS["word_ngrams"]),
+                    token_pattern=WORDS,
+                    sublinear_tf=True,
+                    min_df=min_df,
+                    max_features=PARAMS["max_word_features"],
+                    dtype=np.float32,
+                ),
+            ),
+            (
+                "chars",
+                TfidfVectorizer(
+                    analyzer="char_wb",
+                    ngram_range=tuple(PARAMS["char_wb_ngrams"]),
+                    sublinear_tf=True,
+                    min_df=min_df,
+                    max_features=PARAMS["max_char_features"],
+                    dtype=np.float32,
+                ),
+            ),
+        ]
+    )
+
+
+def grouped_folds(groups) -> list[tuple]:
+    """Train/test index arrays in which no source (group) is on both sides."""
+    from sklearn.model_selection import GroupKFold
+
+    distinct = len(set(groups.tolist()))
+    if distinct < 2:
+        return []
+    splitter = GroupKFold(n_splits=min(MAX_FOLDS, distinct))
+    return list(splitter.split(groups, groups=groups))
+
+
+def _classifier():
+    from sklearn.linear_model import LogisticRegression
+
+    return LogisticRegression(C=PARAMS["C"], solver="liblinear", max_iter=1000)
+
+
+def out_of_fold(matrix, y, weights, folds):
+    """Each unit's decision value from a classifier that never saw its source."""
+    import numpy as np
+
+    decisions = np.full(len(y), NO_EVIDENCE, dtype="float64")
+    for train, test in folds:
+        if y[train].min() == y[train].max():
+            continue  # no positive (or no negative) left to learn from: it suggests nothing
+        classifier = _classifier().fit(matrix[train], y[train], sample_weight=weights[train])
+        decisions[test] = classifier.decision_function(matrix[test])
+    return decisions
+
+
+def platt_scaling(decisions, y) -> tuple[float, float]:
+    """(a, b) so that sigmoid(a · decision + b) is a calibrated probability (Platt 1999).
+
+    Fitted on the out-of-fold decisions, as scikit-learn's CalibratedClassifierCV
+    (sigmoid, ensemble=False) does; monotonic, so it changes which threshold
+    reads as which probability, never the ranking the figures measure.
+    """
+    from sklearn.linear_model import LogisticRegression
+
+    if y.min() == y.max():
+        return 1.0, 0.0
+    fit = LogisticRegression(C=1e4).fit(decisions.reshape(-1, 1), y)
+    a, b = float(fit.coef_[0][0]), float(fit.intercept_[0])
+    return (a, b) if a > 0 else (1.0, 0.0)
+
+
+def scores(y, probabilities) -> list[list[float | None]]:
+    """[precision, recall, F1] at each threshold; None where undefined (nothing predicted)."""
+    positives = int(y.sum())
+    grid = []
+    for threshold in THRESHOLDS:
+        predicted = probabilities >= threshold
+        hits = int((predicted & (y == 1)).sum())
+        chosen = int(predicted.sum())
+        precision = hits / chosen if chosen else None
+        recall = hits / positives if positives else None
+        f1 = 2 * hits / (chosen + positives) if chosen + positives else None
+        grid.append([_round(precision), _round(recall), _round(f1)])
+    return grid
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)
+
+
+def default_threshold(figures: dict) -> float:
+    """The threshold with the best mean F1 over the codes with a classifier.
+
+    Among equally good ones, the one nearest 0.5 (a calibrated "as likely as not").
+    """
+    trained = [row for row in figures.values() if row["status"] == "trained" and row["grid"]]
+    if not trained:
+        return 0.5
+    mean_f1 = [
+        sum(row["grid"][index][2] or 0.0 for row in trained) / len(trained)
+        for index in range(len(THRESHOLDS))
+    ]
+    best = max(mean_f1)
+    tied = [THRESHOLDS[i] for i, score in enumerate(mean_f1) if best - score < 1e-9]
+    return min(tied, key=lambda threshold: (abs(threshold - 0.5), -threshold))
+
+
+def _labels(corpus: Corpus, codings, rejections):
+    """Per code: the positive and the rejected unit indexes among the trained sources."""
+    by_code_source: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)
+    for source_id, code_id, start, end in codings:
+        by_code_source[(code_id, source_id)].append((start, end))
+    rejected: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)
+    for source_id, code_id, start, end in rejections:
+        rejected[(code_id, source_id)].append((start, end))
+    index_of = {place: i for i, place in enumerate(corpus.places)}
+    positive: dict[int, set[int]] = defaultdict(set)
+    negative: dict[int, set[int]] = defaultdict(set)
+    for marks, into in ((by_code_source, positive), (rejected, negative)):
+        for (code_id, source_id), spans in marks.items():
+            for unit in corpus.units.get(source_id, []):
+                if covers((unit.start, unit.end), spans):
+                    into[code_id].add(index_of[(source_id, unit.start, unit.end)])
+    return positive, negative
+
+
+def _code_row(code: Code, passages: set, positives: int) -> dict:
+    sources = {source_id for source_id, _start, _end in passages}
+    row = {
+        "name": code.name,
+        "passages": len(passages),
+        "units": positives,
+        "sources": len(sources),
+        "status": "trained",
+        "grid": [],
+    }
+    if len(passages) < MIN_PASSAGES:
+        row["status"] = "too_few"
+    elif len(sources) < 2:
+        row["status"] = "one_source"
+    return row
+
+
+def _training_rows(project_id: int, coder_ids: list[int] | None):
+    codings = Coding.objects.filter(source__project_id=project_id)
+    decisions = SuggestionDecision.objects.filter(
+        project_id=project_id, verdict=SuggestionDecision.Verdict.REJECTED
+    )
+    if coder_ids is not None:
+        codings = codings.filter(coder_id__in=coder_ids)
+        decisions = decisions.filter(user_id__in=coder_ids)
+    coded = list(codings.values_list("source_id", "code_id", "start", "end"))
+    rejected = list(decisions.values_list("source_id", "code_id", "start", "end"))
+    return coded, rejected
+
+
+def train_project_model(
+    *,
+    project_id: int,
+    progress: Progress | None = None,
+    coder_ids: list[int] | None = None,
+    trained_by=None,
+) -> SuggestionModel:
+    """Train, cross-validate and store a new model version of a project; returns it.
+
+    `coder_ids` limits what it learns from to those coders' codings and
+    decisions (None: everyone's). Raises NothingToLearn when no code qualifies.
+    """
+    import numpy as np
+    from scipy.special import expit
+
+    report = progress or (lambda step, fraction: None)
+    began = time.perf_counter()
+    report("reading", 0.0)
+    coded, rejected = _training_rows(project_id, coder_ids)
+    codes = list(Code.objects.filter(project_id=project_id).order_by("order", "name", "pk"))
+    corpus = load_corpus(project_id)
+    corpus.trained_sources = {row[0] for row in coded} | {row[0] for row in rejected}
+    figures, candidates = _figures_before_training(codes, coded, corpus)
+    if not candidates:
+        raise NothingToLearn(
+            _(
+                "No code has %(n)s coded passages in at least two sources yet: "
+                "code more passages, then train again."
+            )
+            % {"n": MIN_PASSAGES}
+        )
+    report("features", 0.1)
+    vectorizer = build_vectorizer(len(corpus.texts))
+    everything = vectorizer.fit_transform(corpus.texts).tocsr()
+    rows = np.array([i for i, p in enumerate(corpus.places) if p[0] in corpus.trained_sources])
+    matrix = everything[rows]
+    groups = np.array([corpus.places[i][0] for i in rows])
+    folds = grouped_folds(groups)
+    positive, negative = _labels(corpus, coded, rejected)
+    local = {int(unit): position for position, unit in enumerate(rows)}
+    coefficients, intercepts = [], []
+    for step, code in enumerate(candidates):
+        report("training", 0.2 + 0.7 * step / len(candidates))
+        y = np.zeros(len(rows), dtype="int8")
+        y[[local[i] for i in positive[code.pk] if i in local]] = 1
+        weights = np.ones(len(rows), dtype="float64")
+        for i in negative.get(code.pk, ()):
+            if i in local and not y[local[i]]:
+                weights[local[i]] = REJECTED_WEIGHT
+        decisions = out_of_fold(matrix, y, weights, folds)
+        a, b = platt_scaling(decisions, y)
+        figures[str(code.pk)]["grid"] = scores(y, expit(a * decisions + b))
+        final = _classifier().fit(matrix, y, sample_weight=weights)
+        coefficients.append((a * final.coef_[0]).astype("float32"))
+        intercepts.append(a * float(final.intercept_[0]) + b)
+    estimator = {
+        "vectorizer": vectorizer,
+        "code_ids": [code.pk for code in candidates],
+        "coef": np.vstack(coefficients),
+        "intercept": np.array(intercepts, dtype="float32"),
+    }
+    report("saving", 0.9)
+    model = _save(
+        project_id=project_id,
+        estimator=estimator,
+        figures=figures,
+        corpus=corpus,
+        coded=coded,
+        rejected=rejected,
+        coder_ids=coder_ids,
+        trained_by=trained_by,
+        everything=everything,
+        began=began,
+    )
+    report("done", 1.0)
+    return model
+
+
+def _figures_before_training(codes, coded, corpus):
+    passages: dict[int, set] = defaultdict(set)
+    for source_id, code_id, start, end in coded:
+        passages[code_id].add((source_id, start, end))
+    figures, candidates = {}, []
+    for code in codes:
+        if code.pk not in passages:
+            continue
+        row = _code_row(code, passages[code.pk], positives=0)
+        figures[str(code.pk)] = row
+        if row["status"] == "trained":
+            candidates.append(code)
+    # Positive units are counted after the units are known (cheap: one pass per code).
+    positive, _negative = _labels(corpus, coded, [])
+    for code_id, indexes in positive.items():
+        if str(code_id) in figures:
+            figures[str(code_id)]["units"] = len(indexes)
+    return figures, candidates
+
+
+def library_versions() -> dict[str, str]:
+    import joblib
+    import numpy
+    import scipy
+    import sklearn
+
+    return {
+        "python": platform.python_version(),
+        "scikit-learn": sklearn.__version__,
+        "numpy": numpy.__version__,
+        "scipy": scipy.__version__,
+        "joblib": joblib.__version__,
+    }
+
+
+def dump_estimator(estimator: dict) -> bytes:
+    import joblib
+
+    buffer = io.BytesIO()
+    joblib.dump(estimator, buffer, compress=3)
+    return buffer.getvalue()
+
+
+def load_estimator(model: SuggestionModel) -> dict:
+    # Only this server writes `estimator` (never an upload), so unpickling it is safe.
+    import joblib
+
+    return joblib.load(io.BytesIO(bytes(model.estimator)))
+
+
+def probabilities(estimator: dict, matrix):
+    """Units × codes probabilities from the stacked coefficients."""
+    from scipy.special import expit
+
+    return expit(matrix @ estimator["coef"].T + estimator["intercept"])
+
+
+def prediction_rows(units: list[Unit], probs, code_ids: list[int]) -> list[list]:
+    """[start, end, code id, p, paragraph, unit number] for every unit and code whose
+    probability p reaches the lowest threshold offered."""
+    import numpy as np
+
+    floor = THRESHOLDS[0]
+    rows = []
+    unit_index, code_index = np.nonzero(probs >= floor)
+    for i, j in zip(unit_index.tolist(), code_index.tolist(), strict=True):
+        unit = units[i]
+        p = round(float(probs[i, j]), 4)
+        rows.append([unit.start, unit.end, code_ids[j], p, unit.paragraph, i])
+    return rows
+
+
+@transaction.atomic
+def _save(
+    *,
+    project_id,
+    estimator,
+    figures,
+    corpus,
+    coded,
+    rejected,
+    coder_ids,
+    trained_by,
+    everything,
+    began,
+):
+    Project.objects.select_for_update().get(pk=project_id)  # one new number at a time
+    top = SuggestionModel.objects.filter(project_id=project_id).aggregate(m=Max("number"))["m"]
+    probs = probabilities(estimator, everything)
+    model = SuggestionModel.objects.create(
+        project_id=project_id,
+        number=(top or 0) + 1,
+        trained_by=trained_by,
+        coder_ids=coder_ids,
+        sources=len(corpus.trained_sources),
+        units=sum(1 for place in corpus.places if place[0] in corpus.trained_sources),
+        passages=len({tuple(row) for row in coded}),
+        rejections=len(rejected),
+        code_ids=estimator["code_ids"],
+        params={**PARAMS, "thresholds": THRESHOLDS},
+        versions=library_versions(),
+        figures=figures,
+        threshold=0.5,
+        estimator=dump_estimator(estimator),
+    )
+    model.threshold = default_threshold(figures)
+    model.seconds = round(time.perf_counter() - began, 2)
+    model.save(update_fields=["threshold", "seconds"])
+    position = 0
+    predictions = []
+    for source in corpus.sources:
+        units = corpus.units[source.pk]
+        block = probs[position : position + len(units)]
+        position += len(units)
+        predictions.append(
+            SourcePrediction(
+                model=model,
+                source=source,
+                text_hash=text_hash(source.text),
+                units=prediction_rows(units, block, estimator["code_ids"]) if units else [],
+            )
+        )
+    SourcePrediction.objects.bulk_create(predictions, batch_size=200)
+    return model
