@@ -341,7 +341,8 @@ def suggestion_undo(request, slug, source_id):
         project=membership.project, batch=form.cleaned_data["batch"], user=request.user
     )
     messages.success(request, _("%(n)s accepted suggestions taken back.") % {"n": count})
-    versions = visible_models(membership)
-    model = _chosen_model(versions, request.POST.get("version", ""))
-    query = _list_query(model, read_threshold(request.POST.get("threshold"), model.threshold))
-    return _back(membership, source, query if model else "")
+    model = _chosen_model(visible_models(membership), request.POST.get("version", ""))
+    if model is None:
+        return _back(membership, source)
+    threshold = read_threshold(request.POST.get("threshold"), model.threshold)
+    return _back(membership, source, _list_query(model, threshold))

@@ -1,0 +1,113 @@
+"""The off switches: SUGGESTIONS_ENABLED=0 for the site, and the project setting (admins)."""
+
+import pytest
+from django.test import override_settings
+from django.urls import NoReverseMatch, reverse
+
+from coding.suggest.models import SuggestionSettings
+
+from .. import access_suggest
+from ..test_permissions import ACCESS, world  # noqa: F401 - `world` is a fixture
+
+SUGGESTION_PREFIX = "/suggestions/"
+URL_KWARGS = [
+    (),
+    ("slug",),
+    ("slug", "source_id"),
+    ("slug", "case_id"),
+    ("slug", "attribute_id"),
+    ("slug", "member_id"),
+    ("slug", "code_id"),
+    ("slug", "memo_id"),
+    ("slug", "source_id", "coding_id"),
+    ("slug", "coding_id"),
+    ("slug", "conclusion_id"),
+]
+
+
+def build_url(name, world):
+    for names in URL_KWARGS:
+        try:
+            return reverse(name, kwargs={key: world[key] for key in names})
+        except NoReverseMatch:
+            continue
+    raise AssertionError(f"cannot build a URL for {name}")
+
+
+def _data(data, world):
+    if isinstance(data, str):
+        return world[data]
+    return data(world) if callable(data) else data or {}
+
+
+SUGGESTION_CASES = [
+    (name, method, data, persona)
+    for name, rows in access_suggest.ACCESS.items()
+    for method, data, answers in rows
+    for persona in answers
+]
+
+
+@override_settings(SUGGESTIONS_ENABLED=False)
+@pytest.mark.parametrize(
+    ("name", "method", "data", "persona"),
+    SUGGESTION_CASES,
+    ids=[f"{c[0]}-{c[1]}-{c[3]}" for c in SUGGESTION_CASES],
+)
+def test_site_switch_refuses_every_suggestion_url(client, world, name, method, data, persona):
+    if persona != "anonymous":
+        client.force_login(world["users"][persona])
+    response = getattr(client, method)(build_url(name, world), _data(data, world))
+    assert response.status_code == 404
+
+
+def _pages(world):
+    """Every page of the permission walk that an admin reads with a plain GET."""
+    for name, rows in ACCESS.items():
+        for method, data, answers in rows:
+            if method == "get" and answers["admin"] == 200 and not callable(data):
+                yield name, _data(data, world)
+
+
+def _links_to_suggestions(client, world) -> list[str]:
+    found = []
+    for name, data in _pages(world):
+        response = client.get(build_url(name, world), data)
+        if response.status_code == 200 and "text/html" in response["Content-Type"]:
+            if SUGGESTION_PREFIX in response.text:
+                found.append(name)
+    return found
+
+
+def test_pages_link_to_suggestions_when_on(client, world):
+    client.force_login(world["users"]["admin"])
+    assert "interviews:project_detail" in _links_to_suggestions(client, world)
+
+
+@override_settings(SUGGESTIONS_ENABLED=False)
+def test_no_page_links_to_suggestions_when_the_site_switch_is_off(client, world):
+    client.force_login(world["users"]["admin"])
+    assert _links_to_suggestions(client, world) == []
+
+
+def test_project_switch_off_hides_suggestions_from_all_but_admins(client, world, project):
+    admin, researcher = world["users"]["admin"], world["users"]["researcher"]
+    client.force_login(admin)
+    page = reverse("coding:suggestions", args=[project.slug])
+    response = client.post(page, {"action": "settings"})  # the box unticked: off
+    assert response.status_code == 302
+    assert SuggestionSettings.objects.get(project=project).enabled is False
+    response = client.get(page)
+    assert "Suggestions are off for this project" in response.text
+    assert 'name="enabled"' in response.text and " checked" not in response.text
+    source_page = reverse("coding:suggestion_source", args=[project.slug, world["source_id"]])
+    assert client.get(source_page).status_code == 404
+    assert client.post(page, {"action": "train"}).status_code == 404
+    client.force_login(researcher)
+    assert client.get(page).status_code == 404
+    overview = client.get(reverse("interviews:project_detail", args=[project.slug]))
+    assert SUGGESTION_PREFIX not in overview.text
+    client.force_login(admin)
+    client.post(page, {"action": "settings", "enabled": "on"})
+    client.force_login(researcher)
+    assert client.get(page).status_code == 200
