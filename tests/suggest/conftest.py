@@ -8,6 +8,7 @@ from coding.services import apply_code, create_code
 from coding.suggest.training import train_project_model
 
 from ..conftest import make_source
+from ..test_permissions import world  # noqa: F401 - the permission walk's fixture, reused
 
 FILLER_WORDS = (
     "kami itu juga sudah ada yang dan di ke dari untuk dengan pada saat ini jadi kalau "

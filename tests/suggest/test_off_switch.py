@@ -7,7 +7,7 @@ from django.urls import NoReverseMatch, reverse
 from coding.suggest.models import SuggestionSettings
 
 from .. import access_suggest
-from ..test_permissions import ACCESS, world  # noqa: F401 - `world` is a fixture
+from ..test_permissions import ACCESS
 
 SUGGESTION_PREFIX = "/suggestions/"
 URL_KWARGS = [
@@ -73,9 +73,9 @@ def _links_to_suggestions(client, world) -> list[str]:
     found = []
     for name, data in _pages(world):
         response = client.get(build_url(name, world), data)
-        if response.status_code == 200 and "text/html" in response["Content-Type"]:
-            if SUGGESTION_PREFIX in response.text:
-                found.append(name)
+        html = response.status_code == 200 and "text/html" in response["Content-Type"]
+        if html and SUGGESTION_PREFIX in response.text:
+            found.append(name)
     return found
 
 
