@@ -6,12 +6,13 @@ on first read for a source added later) and stored; a read is then one row.
 
 from collections import defaultdict
 from dataclasses import dataclass
+from itertools import groupby
 
 from coding.models import Coding
 from interviews.models import Source
 
 from .models import SourcePrediction, SuggestionDecision, SuggestionModel
-from .units import covers, merge_runs, text_units
+from .units import Unit, merge_runs, text_units, units_marked
 
 CONTEXT = 80  # characters of context either side, as retrieval shows them
 
@@ -95,6 +96,20 @@ def _marked(source: Source, coder_ids: list[int] | None) -> dict[int, list[tuple
     return marked
 
 
+def _unmarked(rows: list[list], marked: dict[int, list[tuple[int, int]]]) -> list[list]:
+    """The rows (sorted by code, then start) whose unit is not marked with their code."""
+    kept: list[list] = []
+    for code_id, group in groupby(rows, key=lambda row: row[2]):
+        group = list(group)
+        spans = marked.get(code_id)
+        if not spans:
+            kept += group
+            continue
+        hits = units_marked([Unit(row[0], row[1], row[4]) for row in group], spans)
+        kept += [row for index, row in enumerate(group) if index not in hits]
+    return kept
+
+
 def suggestions_for_source(
     *,
     model: SuggestionModel,
@@ -109,11 +124,8 @@ def suggestions_for_source(
     by the people whose work this member may see (`coder_ids`, None: all).
     """
     marked = _marked(source, coder_ids)
-    rows = [
-        row
-        for row in _above(predicted_units(model=model, source=source), threshold, code_ids)
-        if not covers((row[0], row[1]), marked.get(row[2], ()))
-    ]
+    rows = _above(predicted_units(model=model, source=source), threshold, code_ids)
+    rows = _unmarked(rows, marked)
     text = source.text
     found = [
         Suggested(

@@ -8,6 +8,7 @@ scikit-learn here, so the pages that only read suggestions never import it.
 """
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -83,6 +84,19 @@ def covers(unit: tuple[int, int], spans: Sequence[tuple[int, int]]) -> bool:
         if shared > 0 and 2 * shared >= min(end - start, high - low):
             return True
     return False
+
+
+def units_marked(units: Sequence[Unit], spans: Iterable[tuple[int, int]]) -> set[int]:
+    """Indexes of the units (sorted, disjoint) that one of `spans` marks, as `covers` says."""
+    ends = [unit.end for unit in units]
+    found = set()
+    for low, high in spans:
+        index = bisect_right(ends, low)  # the first unit ending after the span starts
+        while index < len(units) and units[index].start < high:
+            if covers((units[index].start, units[index].end), [(low, high)]):
+                found.add(index)
+            index += 1
+    return found
 
 
 def merge_runs(hits: Iterable[Sequence]) -> list[tuple[int, int, int, float]]:

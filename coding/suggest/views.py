@@ -5,6 +5,7 @@ from collections import Counter
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -33,6 +34,7 @@ from .training import MIN_PASSAGES, THRESHOLDS, NothingToLearn, train_project_mo
 
 PAGE = "coding/suggest/suggestions.html"
 SOURCE_PAGE = "coding/suggest/suggestion_source.html"
+PER_PAGE = 50
 VERDICTS = [(SuggestionDecision.Verdict.ACCEPTED, "y"), (SuggestionDecision.Verdict.REJECTED, "x")]
 
 
@@ -185,10 +187,11 @@ def _source_context(request, membership, source, *, params=None):
         coder_ids=visible_coder_ids(membership),
         code_ids=set(context["paths"]),
     )
-    for suggestion in found:
+    page = Paginator(found, PER_PAGE).get_page(params.get("page"))
+    for suggestion in page.object_list:
         suggestion.path = context["paths"][suggestion.code_id]
         suggestion.colour = context["colours"][suggestion.code_id]
-    context.update(threshold=threshold, found=found, query=_list_query(model, threshold))
+    context.update(threshold=threshold, found=found, page=page, query=_list_query(model, threshold))
     return context
 
 
