@@ -23,15 +23,21 @@ class Suggested:
     end: int
     code_id: int
     probability: float
-    passage: str
-    before: str
-    after: str
+    text: str  # the source's whole text (shared, not copied): passages are cut on demand
     path: str = ""  # the code's "Theme › Code" and colour, filled in by the page
     colour: str = ""
 
     @property
-    def percent(self) -> int:
-        return round(self.probability * 100)
+    def passage(self) -> str:
+        return self.text[self.start : self.end]
+
+    @property
+    def before(self) -> str:
+        return self.text[max(0, self.start - CONTEXT) : self.start]
+
+    @property
+    def after(self) -> str:
+        return self.text[self.end : self.end + CONTEXT]
 
 
 def predicted_units(*, model: SuggestionModel, source: Source) -> list[list]:
@@ -128,15 +134,7 @@ def suggestions_for_source(
     rows = _unmarked(rows, marked)
     text = source.text
     found = [
-        Suggested(
-            start,
-            end,
-            code_id,
-            probability,
-            text[start:end],
-            text[max(0, start - CONTEXT) : start],
-            text[end : end + CONTEXT],
-        )
+        Suggested(start, end, code_id, probability, text)
         for start, end, code_id, probability in merge_runs(rows)
     ]
     return sorted(found, key=lambda s: (s.start, -s.probability, s.code_id))

@@ -29,13 +29,12 @@ from .access import (
 )
 from .forms import AcceptAllForm, DecisionForm, SettingsForm, UndoForm, read_threshold
 from .models import SuggestionDecision
-from .queries import suggestions_for_source
+from .queries import Suggested, suggestions_for_source
 from .training import MIN_PASSAGES, THRESHOLDS, NothingToLearn, train_project_model
 
 PAGE = "coding/suggest/suggestions.html"
 SOURCE_PAGE = "coding/suggest/suggestion_source.html"
-PER_PAGE = 50
-VERDICTS = [(SuggestionDecision.Verdict.ACCEPTED, "y"), (SuggestionDecision.Verdict.REJECTED, "x")]
+PER_PAGE = 20
 
 
 def _chosen_model(versions, raw):
@@ -173,9 +172,9 @@ def _source_context(request, membership, source, *, params=None):
         "versions": versions,
         "model": model,
         "thresholds": THRESHOLDS,
-        "verdicts": VERDICTS,
         "paths": code_paths(rows),
         "colours": {code.pk: code.colour for code, _depth in rows},
+        **_urls(project, source),
     }
     if model is None:
         return context
@@ -266,19 +265,15 @@ def _decision_message(decision) -> str:
 
 def _decided_context(membership, source, model, decision, code):
     paths = code_paths(codebook_rows(membership.project))
-    text = source.text
-    item = {
-        "start": decision.start,
-        "end": decision.end,
-        "code_id": code.pk,
-        "probability": decision.probability,
-        "percent": round(decision.probability * 100),
-        "passage": text[decision.start : decision.end],
-        "before": text[max(0, decision.start - 80) : decision.start],
-        "after": text[decision.end : decision.end + 80],
-        "path": paths.get(code.pk, code.name),
-        "colour": code.colour,
-    }
+    item = Suggested(
+        decision.start,
+        decision.end,
+        code.pk,
+        decision.probability,
+        source.text,
+        paths.get(code.pk, code.name),
+        code.colour,
+    )
     return {
         "membership": membership,
         "project": membership.project,
@@ -286,6 +281,15 @@ def _decided_context(membership, source, model, decision, code):
         "model": model,
         "suggestion": item,
         "decision": decision,
+        **_urls(membership.project, source),
+    }
+
+
+def _urls(project, source) -> dict:
+    """Reversed once per page, not once per suggestion."""
+    return {
+        "decide_url": reverse("coding:suggestion_decide", args=[project.slug, source.pk]),
+        "code_url": reverse("coding:source_code", args=[project.slug, source.pk]),
     }
 
 
