@@ -13,8 +13,8 @@ def row(*answers):
 
 def stored_model(world):
     """A model version that suggests the world's code for the source's first sentence."""
+    from coding.suggest.estimator import text_hash
     from coding.suggest.models import SourcePrediction, SuggestionModel
-    from coding.suggest.training import text_hash
     from coding.suggest.units import text_units
     from interviews.models import Source
 

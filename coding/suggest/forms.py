@@ -4,8 +4,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from .estimator import THRESHOLDS
 from .models import SuggestionDecision
-from .training import THRESHOLDS
 
 
 def threshold_choices() -> list[tuple[str, str]]:

@@ -11,6 +11,7 @@ from itertools import groupby
 from coding.models import Coding
 from interviews.models import Source
 
+from .estimator import load_estimator, prediction_rows, probabilities, text_hash
 from .models import SourcePrediction, SuggestionDecision, SuggestionModel
 from .units import Unit, merge_runs, text_units, units_marked
 
@@ -42,8 +43,6 @@ class Suggested:
 
 def predicted_units(*, model: SuggestionModel, source: Source) -> list[list]:
     """The stored rows [start, end, code, p, paragraph, number] of one source, made if missing."""
-    from .training import text_hash
-
     digest = text_hash(source.text)
     row = SourcePrediction.objects.filter(model=model, source=source).first()
     if row is not None and row.text_hash == digest:
@@ -57,8 +56,6 @@ def predicted_units(*, model: SuggestionModel, source: Source) -> list[list]:
 
 def _predict_source(model: SuggestionModel, source: Source) -> list[list]:
     """Run a stored model on a source it has not seen (loads scikit-learn)."""
-    from .training import load_estimator, prediction_rows, probabilities
-
     units = text_units(source.text)
     if not units:
         return []

@@ -23,9 +23,6 @@ scikit-learn is imported inside the functions, so that pages that only read
 stored suggestions never load it.
 """
 
-import hashlib
-import io
-import platform
 import time
 from collections import defaultdict
 from collections.abc import Callable
@@ -38,6 +35,14 @@ from django.utils.translation import gettext as _
 from coding.models import Code, Coding
 from interviews.models import Project, Source
 
+from .estimator import (
+    THRESHOLDS,
+    dump_estimator,
+    library_versions,
+    prediction_rows,
+    probabilities,
+    text_hash,
+)
 from .models import SourcePrediction, SuggestionDecision, SuggestionModel
 from .units import Unit, text_units, units_marked
 
@@ -46,8 +51,6 @@ MAX_FOLDS = 5
 REJECTED_WEIGHT = 2.0
 WORDS = r"(?u)\b\w+\b"  # one-letter words count too (the default skips them)
 NO_EVIDENCE = -20.0  # decision value of a unit whose fold had nothing to learn from
-# Thresholds offered on the pages; the figures are measured at each.
-THRESHOLDS = [round(0.05 * step, 2) for step in range(1, 20)]
 PARAMS = {
     "units": "sentences of paragraphs and speaker turns",
     "word_ngrams": [1, 2],
@@ -80,10 +83,6 @@ class Corpus:
     texts: list[str] = field(default_factory=list)  # one per unit, sources in order
     places: list[tuple[int, int, int]] = field(default_factory=list)  # (source, start, end)
     trained_sources: set[int] = field(default_factory=set)
-
-
-def text_hash(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def load_corpus(project_id: int, source_ids: set[int] | None = None) -> Corpus:
@@ -394,58 +393,6 @@ def _figures_before_training(codes, coded, positive):
         if row["status"] == "trained":
             candidates.append(code)
     return figures, candidates
-
-
-def library_versions() -> dict[str, str]:
-    import joblib
-    import numpy
-    import scipy
-    import sklearn
-
-    return {
-        "python": platform.python_version(),
-        "scikit-learn": sklearn.__version__,
-        "numpy": numpy.__version__,
-        "scipy": scipy.__version__,
-        "joblib": joblib.__version__,
-    }
-
-
-def dump_estimator(estimator: dict) -> bytes:
-    import joblib
-
-    buffer = io.BytesIO()
-    joblib.dump(estimator, buffer, compress=3)
-    return buffer.getvalue()
-
-
-def load_estimator(model: SuggestionModel) -> dict:
-    # Only this server writes `estimator` (never an upload), so unpickling it is safe.
-    import joblib
-
-    return joblib.load(io.BytesIO(bytes(model.estimator)))
-
-
-def probabilities(estimator: dict, matrix):
-    """Units × codes probabilities from the stacked coefficients."""
-    from scipy.special import expit
-
-    return expit(matrix @ estimator["coef"].T + estimator["intercept"])
-
-
-def prediction_rows(units: list[Unit], probs, code_ids: list[int]) -> list[list]:
-    """[start, end, code id, p, paragraph, unit number] for every unit and code whose
-    probability p reaches the lowest threshold offered."""
-    import numpy as np
-
-    floor = THRESHOLDS[0]
-    rows = []
-    unit_index, code_index = np.nonzero(probs >= floor)
-    for i, j in zip(unit_index.tolist(), code_index.tolist(), strict=True):
-        unit = units[i]
-        p = round(float(probs[i, j]), 4)
-        rows.append([unit.start, unit.end, code_ids[j], p, unit.paragraph, i])
-    return rows
 
 
 @transaction.atomic

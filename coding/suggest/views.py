@@ -27,10 +27,11 @@ from .access import (
     visible_coder_ids,
     visible_models,
 )
+from .estimator import THRESHOLDS
 from .forms import AcceptAllForm, DecisionForm, SettingsForm, UndoForm, read_threshold
 from .models import SuggestionDecision
 from .queries import Suggested, suggestions_for_source
-from .training import MIN_PASSAGES, THRESHOLDS, NothingToLearn, train_project_model
+from .training import MIN_PASSAGES, NothingToLearn, train_project_model
 
 PAGE = "coding/suggest/suggestions.html"
 SOURCE_PAGE = "coding/suggest/suggestion_source.html"
@@ -92,8 +93,6 @@ def suggestions(request, slug):
     membership = get_membership(request, slug)
     project = membership.project
     enabled = project_enabled(project)
-    if not enabled and not membership.is_admin:
-        raise Http404
     if request.method == "POST":
         return _suggestions_post(request, membership, enabled)
     versions = visible_models(membership) if enabled else []

@@ -90,7 +90,7 @@ def test_no_page_links_to_suggestions_when_the_site_switch_is_off(client, world)
     assert _links_to_suggestions(client, world) == []
 
 
-def test_project_switch_off_hides_suggestions_from_all_but_admins(client, world, project):
+def test_project_switch_off_turns_suggestions_off_for_everyone(client, world, project):
     admin, researcher = world["users"]["admin"], world["users"]["researcher"]
     client.force_login(admin)
     page = reverse("coding:suggestions", args=[project.slug])
@@ -99,15 +99,18 @@ def test_project_switch_off_hides_suggestions_from_all_but_admins(client, world,
     assert SuggestionSettings.objects.get(project=project).enabled is False
     response = client.get(page)
     assert "Suggestions are off for this project" in response.text
+    assert "Turn them on below" in response.text
     assert 'name="enabled"' in response.text and " checked" not in response.text
     source_page = reverse("coding:suggestion_source", args=[project.slug, world["source_id"]])
     assert client.get(source_page).status_code == 404
     assert client.post(page, {"action": "train"}).status_code == 404
     client.force_login(researcher)
-    assert client.get(page).status_code == 404
-    overview = client.get(reverse("interviews:project_detail", args=[project.slug]))
-    assert SUGGESTION_PREFIX not in overview.text
+    response = client.get(page)
+    assert "an admin of the project can turn them on" in response.text
+    assert "Train a new model" not in response.text and 'name="enabled"' not in response.text
+    assert client.get(source_page).status_code == 404
     client.force_login(admin)
     client.post(page, {"action": "settings", "enabled": "on"})
     client.force_login(researcher)
-    assert client.get(page).status_code == 200
+    assert "Train a new model" in client.get(page).text
+    assert client.get(source_page).status_code == 200

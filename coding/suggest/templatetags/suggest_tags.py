@@ -2,21 +2,17 @@
 
 from django import template
 
-from ..access import project_enabled, site_enabled
+from ..access import site_enabled
 
 register = template.Library()
 
 
 @register.inclusion_tag("coding/suggest/_nav.html", takes_context=True)
 def suggestions_nav(context):
-    """Shown when the site and the project have suggestions on (admins: also when off here)."""
+    """Shown unless the site has suggestions off. No query: the project switch is read by
+    the page itself, which says when a project has them off (every page would pay)."""
     project, membership = context.get("project"), context.get("membership")
-    shown = (
-        site_enabled()
-        and project is not None
-        and membership is not None
-        and (membership.is_admin or project_enabled(project))
-    )
+    shown = site_enabled() and project is not None and membership is not None
     request = context.get("request")
     name = request.resolver_match.url_name if request and request.resolver_match else ""
     return {"shown": shown, "project": project, "current": name.startswith("suggestion")}
