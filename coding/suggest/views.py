@@ -60,8 +60,8 @@ def figure_rows(model, rows, threshold: float) -> list[dict]:
         entry = {**row, "code": code, "path": paths[code.pk], "precision": None}
         if row["status"] == "trained" and row["grid"] and index is not None:
             entry["precision"], entry["recall"], entry["f1"] = row["grid"][index]
-            best = max(range(len(THRESHOLDS)), key=lambda i: (row["grid"][i][2] or 0, i))
-            entry["best"] = THRESHOLDS[best]
+            best = max(range(len(THRESHOLDS)), key=lambda i: (row["grid"][i][2] or 0, -i))
+            entry["best"] = THRESHOLDS[best] if row["grid"][best][2] else None
         result.append(entry)
     return result
 
