@@ -251,3 +251,19 @@ def test_blind_coding_a_researcher_sees_only_models_of_their_own_codings(
     assert client.get(page(project, version=mine.number)).status_code == 404
     client.force_login(admin)
     assert "Model v2" in client.get(page(project)).text
+
+
+@pytest.mark.parametrize("extra", [0, 6])
+def test_source_page_queries_do_not_grow_with_suggestions(
+    client, researcher, fresh, project, extra, django_assert_max_num_queries
+):
+    source = fresh["source"]
+    if extra:  # more suggested passages in the text, same queries
+        more, _marks = generated_text(random.Random(3), ["Data", "Kapasitas"] * extra)
+        source.text += "\n\n" + more
+        source.save()
+    client.force_login(researcher)
+    client.get(source_page(project, source))  # predictions stored on first read
+    with django_assert_max_num_queries(10):
+        response = client.get(source_page(project, source))
+    assert len(response.context["found"]) >= len(fresh["marks"]) + 2 * extra
