@@ -9,15 +9,15 @@ from playwright.sync_api import expect
 from coding.models import Coding, CodingEvent
 from coding.suggest.models import SuggestionDecision, SuggestionModel
 
-from ..browser import conftest as browser_fixtures
 from ..conftest import make_source
-from .conftest import generated_text
+from ..suggest.conftest import build_generated_corpus, generated_text
 
 pytestmark = pytest.mark.browser
-# The browser tests' fixtures (tests/browser/conftest.py), used here too.
-browser = browser_fixtures.browser
-server = browser_fixtures.server
-new_page = browser_fixtures.new_page
+
+
+@pytest.fixture
+def generated(project, researcher):
+    return build_generated_corpus(project, researcher)
 
 
 def test_train_then_accept_with_y_and_reject_with_x(new_page, generated, project, researcher):
