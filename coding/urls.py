@@ -3,6 +3,7 @@ from django.urls import path
 from .analysis.urls import urlpatterns as analysis_patterns
 from .exchange.urls import urlpatterns as exchange_patterns
 from .review.urls import urlpatterns as review_patterns
+from .suggest.urls import urlpatterns as suggest_patterns
 from .views import codebook, coding_page, memos
 
 app_name = "coding"
@@ -51,4 +52,4 @@ urlpatterns = [
     path("p/<slug:slug>/memos/<int:memo_id>/delete/", memos.memo_delete, name="memo_delete"),
 ]
 # Each package keeps its own patterns; all share the "coding" namespace.
-urlpatterns += analysis_patterns + review_patterns + exchange_patterns
+urlpatterns += analysis_patterns + review_patterns + exchange_patterns + suggest_patterns

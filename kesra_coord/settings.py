@@ -114,6 +114,7 @@ INSTALLED_APPS = [
     "axes",
     "interviews",
     "coding",
+    "coding.suggest",
 ]
 
 MIDDLEWARE = [
@@ -327,6 +328,10 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "kesra_coord.accounts.locked_out"
 AXES_VERBOSE = False
 AXES_CLIENT_IP_CALLABLE = "kesra_coord.middleware.client_ip"
+
+# Suggested codes learned from a project's own codings (coding/suggest). 0 removes the
+# feature from every page and answers 404 to its URLs, where policy forbids it.
+SUGGESTIONS_ENABLED = env_bool("SUGGESTIONS_ENABLED", True)
 
 LOGGING = {
     "version": 1,

@@ -139,6 +139,8 @@ def _pages(world):
         "coding:exchange": [({}, [])],
         "coding:codebook_export": [({"format": "csv"}, ["Geografis"])],
         "coding:codings_export": [({"format": "csv"}, ["JALAN-MILIK-SAYA"])],
+        "coding:suggestions": [({}, [])],
+        "coding:suggestion_source": [({}, [])],
     }
 
 
@@ -185,6 +187,9 @@ NO_CODING_WORK = {
     "coding:codebook_import": "a form",
     "coding:cases_import": "a form",
     "coding:project_import": "a form",
+    "coding:suggestion_decide": "a write (tests/suggest: a model of others' codings is hidden)",
+    "coding:suggestion_accept_all": "a write",
+    "coding:suggestion_undo": "a write",
     "login": "not a project page",
     "logout": "not a project page",
     "password_change": "not a project page",

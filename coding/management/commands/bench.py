@@ -213,6 +213,7 @@ class Command(BaseCommand):
         params = {"a": user.pk, "b": coder2.pk, "threshold": 50}
         ms, _response = self.timed_get(client, agreement, params, repeat)
         self.emit("agreement_table_ms", ms, "ms")
+        self.run_suggest(project, sources, client, repeat)
 
         names = ["kesra.css", "coding.js", "django_htmx/htmx-2.min.js"]
         compressed = sum(len(gzip.compress(Path(finders.find(n)).read_bytes(), 9)) for n in names)
@@ -241,6 +242,25 @@ class Command(BaseCommand):
                     samples.append(time.perf_counter() - began)
             assert response.status_code == 200, body[:300]
             self.emit(name, median_ms(samples), "ms")
+
+    def run_suggest(self, project, sources, client, repeat: int) -> None:
+        """Train suggestions on the 20 sources' 20,000 codings; read one source's suggestions."""
+        from coding.suggest.models import SourcePrediction
+        from coding.suggest.training import train_project_model
+
+        began = time.perf_counter()
+        model = train_project_model(project_id=project.pk)
+        self.emit("suggest_train_s", round(time.perf_counter() - began, 1), "s")
+        url = reverse("coding:suggestion_source", args=[project.slug, sources[0].pk])
+        params = {"version": model.number}
+        ms, _response = self.timed_get(client, url, params, repeat)
+        self.emit("suggest_page_ms", ms, "ms")
+        # A source the model has not read yet: loads the model, predicts and stores.
+        SourcePrediction.objects.filter(model=model, source=sources[1]).delete()
+        url = reverse("coding:suggestion_source", args=[project.slug, sources[1].pk])
+        began = time.perf_counter()
+        assert client.get(url, params).status_code == 200
+        self.emit("suggest_page_first_ms", round((time.perf_counter() - began) * 1000, 1), "ms")
 
     def timed_get(self, client, url, params, repeat):
         samples = []
