@@ -311,3 +311,28 @@ class Evidence(models.Model):
 
     def __str__(self) -> str:
         return self.stance
+
+
+class StopWords(models.Model):
+    """A project's own stop-word list for one language; the built-in list until edited."""
+
+    class Language(models.TextChoices):
+        INDONESIAN = "id", _("Indonesian")
+        ENGLISH = "en", _("English")
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="stop_words")
+    language = models.CharField(_("language"), max_length=8, choices=Language.choices)
+    words = models.TextField(_("stop words"), blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("stop-word list")
+        verbose_name_plural = _("stop-word lists")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "language"], name="stopwords_unique_language"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.language

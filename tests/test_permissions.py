@@ -12,7 +12,7 @@ from coding.models import Conclusion, Evidence, Memo
 from coding.services import apply_code, create_code
 from interviews.models import Membership, Source
 
-from . import access_exchange, access_review
+from . import access_analysis, access_exchange, access_review
 from .conftest import make_attribute, make_case, make_source, make_user
 
 PERSONAS = ("anonymous", "outsider", "researcher", "supervisor", "admin")
@@ -142,6 +142,7 @@ ACCESS = {
 }
 ACCESS.update(access_review.ACCESS)
 ACCESS.update(access_exchange.ACCESS)
+ACCESS.update(access_analysis.ACCESS)
 # Django's own admin site guards itself (staff only); it is not a project view.
 SKIPPED_NAMESPACES = {"admin"}
 

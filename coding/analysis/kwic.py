@@ -78,7 +78,7 @@ def passage_filter_on(filters: Filters) -> bool:
     return filters.codes is not None or bool(filters.coder_id) or bool(filters.review)
 
 
-def _passages(filters: Filters):
+def passages(filters: Filters):
     codings = Coding.objects.all()
     if filters.codes is not None:
         codings = codings.filter(code_id__in=filters.codes)
@@ -89,8 +89,8 @@ def _passages(filters: Filters):
     return codings
 
 
-def candidate_sources(project: Project, query: Query, filters: Filters, where: str):
-    """The project's sources the filters allow and the index says may hold hits."""
+def filtered_sources(project: Project, filters: Filters):
+    """The project's sources that the filters on sources (case, attribute, kind, date) allow."""
     sources = Source.objects.filter(project=project)
     if filters.case is not None:
         sources = sources.filter(cases=filters.case)
@@ -105,8 +105,14 @@ def candidate_sources(project: Project, query: Query, filters: Filters, where: s
         sources = sources.filter(date__gte=filters.date_from)
     if filters.date_to:
         sources = sources.filter(date__lte=filters.date_to)
+    return sources
+
+
+def candidate_sources(project: Project, query: Query, filters: Filters, where: str):
+    """The project's sources the filters allow and the index says may hold hits."""
+    sources = filtered_sources(project, filters)
     if passage_filter_on(filters) and where == "inside":
-        sources = sources.filter(pk__in=_passages(filters).values("source_id"))
+        sources = sources.filter(pk__in=passages(filters).values("source_id"))
     words = [(w, prefix) for w, prefix in index_words(query) if narrowable(w, prefix=prefix)]
     if words:
         sources = sources.filter(pk__in=sources_with_words(words, project_id=project.pk))
@@ -149,7 +155,7 @@ def _keep_by_passages(results: Results, filters: Filters, *, inside: bool) -> No
     with_hits = {hit[0] for hit in results.hits}
     spans = defaultdict(list)
     for source_id, start, end in (
-        _passages(filters)
+        passages(filters)
         .filter(source_id__in=with_hits)
         .order_by("source_id", "start")
         .values_list("source_id", "start", "end")
@@ -189,6 +195,10 @@ class Line:
     more_right: bool
     place: object = None
     cases: list = field(default_factory=list)
+
+    @property
+    def length(self) -> int:
+        return self.end - self.start
 
     @property
     def key(self) -> str:

@@ -146,7 +146,15 @@ def query_texts(draw, corpus):
     return " ".join(parts)
 
 
-REGEX_TEMPLATES = [r"\b{w}\b", r"{w}\s+\w+", r"\b{w}", r"{w}|{v}", r"[aeiou]{{2}}", r"({w})?a", "{w}."]
+REGEX_TEMPLATES = [
+    r"\b{w}\b",
+    r"{w}\s+\w+",
+    r"\b{w}",
+    r"{w}|{v}",
+    r"[aeiou]{{2}}",
+    r"({w})?a",
+    "{w}.",
+]
 
 
 def make_corpus(corpus, *, indexed=(True,)):
@@ -169,7 +177,9 @@ def assert_same_hits(project, sources, query):
     results = run_search(project=project, query=query, filters=Filters())
     found = set(hit_spans(results))
     expected = {
-        (source.pk, start, end) for source in sources for start, end in ref_search(query, source.text)
+        (source.pk, start, end)
+        for source in sources
+        for start, end in ref_search(query, source.text)
     }
     assert found == expected
     return results
