@@ -79,37 +79,37 @@ def fold_pattern(pattern: str) -> str:
 class FoldMap:
     """Positions in the folded text of `text` → positions in `text` itself.
 
-    Stored as anchors where the correspondence changes: from each anchor on,
-    folded and original advance together ("linear"), or every folded character
-    comes from the one original character that expanded ("ß" → "ss").
+    Most characters fold to exactly one character, so the map keeps anchors only
+    where that fails: after a character that folds to nothing (a mark), folded
+    and original advance together again from the next one; the characters of an
+    expansion ("ß" → "ss") all come from the one original character.
     """
 
     def __init__(self, text: str):
         self.length = len(text)
         folded_at, original_at, linear = [0], [0], [True]
-        parts, f, pos = [], 0, 0
+        f = pos = 0
         for match in _NON_ASCII.finditer(text):
             a, b = match.span()
-            parts.append(text[pos:a])
             f += a - pos
             for i in range(a, b):
-                piece = fold_char(text[i])
-                folded_at.append(f)
-                original_at.append(i)
-                linear.append(len(piece) == 1)
-                parts.append(piece)
-                f += len(piece)
-            folded_at.append(f)
-            original_at.append(b)
-            linear.append(True)
+                n = len(fold_char(text[i]))
+                if n != 1:
+                    if n > 1:
+                        folded_at.append(f)
+                        original_at.append(i)
+                        linear.append(False)
+                    folded_at.append(f + n)
+                    original_at.append(i + 1)
+                    linear.append(True)
+                f += n
             pos = b
-        parts.append(text[pos:])
-        self.folded = "".join(parts).encode().lower().decode()
+        self.folded_length = f + len(text) - pos
         self._folded_at, self._original_at, self._linear = folded_at, original_at, linear
 
     def _origin(self, f: int) -> int:
         """The original position of the character that produced folded[f]."""
-        if f >= len(self.folded):
+        if f >= self.folded_length:
             return self.length
         # Several anchors can share a position (characters that fold to nothing):
         # the last one is the character that produced folded[f].
@@ -129,7 +129,7 @@ class IdentityMap:
     """The map of a text searched as it is (matching case and accents)."""
 
     def __init__(self, text: str):
-        self.folded = text
+        self.folded_length = len(text)
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         return start, end

@@ -4,6 +4,7 @@ A paragraph is a non-blank line of the text, numbered from 1, as the coding page
 lays them out; a speaker turn's paragraph also names its speaker.
 """
 
+import re
 from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -32,29 +33,32 @@ def speaker_of(line: str) -> str:
     return ""
 
 
+_PARAGRAPH = re.compile(r"^[^\S\n]*\S", re.MULTILINE)
+
+
 class Places:
     """The paragraphs of one text, to tell where an offset lies."""
 
     def __init__(self, text: str):
-        self.starts: list[int] = []
-        self.ends: list[int] = []
-        self.speakers: list[str] = []
-        offset = 0
-        for line in text.split("\n"):
-            if line.strip():
-                self.starts.append(offset)
-                self.ends.append(offset + len(line))
-                self.speakers.append(speaker_of(line))
-            offset += len(line) + 1
+        self.text = text
+        self.starts = [match.start() for match in _PARAGRAPH.finditer(text)]
+        self._speakers: dict[int, str] = {}
 
     def index(self, offset: int) -> int:
         return max(bisect_right(self.starts, offset) - 1, 0)
+
+    def speaker(self, k: int) -> str:
+        if k not in self._speakers:
+            start = self.starts[k]
+            end = self.text.find("\n", start)
+            self._speakers[k] = speaker_of(self.text[start : end if end >= 0 else None])
+        return self._speakers[k]
 
     def at(self, offset: int) -> Place:
         if not self.starts:
             return Place(1)
         k = self.index(offset)
-        return Place(k + 1, self.speakers[k])
+        return Place(k + 1, self.speaker(k))
 
 
 def places_of(source_ids: Iterable[int]) -> dict[int, Places]:

@@ -241,7 +241,7 @@ def test_fast_folding_and_its_map_agree_with_the_reference(text):
     folded, origin = ref_fold(text)
     assert fold(text) == folded
     mapping = FoldMap(text)
-    assert mapping.folded == folded
+    assert mapping.folded_length == len(folded)
     for start in range(len(folded)):
         for end in range(start + 1, min(len(folded), start + 4) + 1):
             assert mapping.span(start, end) == ref_span(origin, len(text), start, end)
