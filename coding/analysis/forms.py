@@ -29,6 +29,14 @@ class AnalysisFilterForm(forms.Form):
         required=False, label=_("To"), widget=forms.DateInput(attrs={"type": "date"})
     )
     review = forms.ChoiceField(required=False, label=_("Review"))
+    themes = forms.ChoiceField(
+        required=False,
+        label=_("Theme rows"),
+        choices=[
+            ("", _("count sub-codes into themes")),
+            ("own", _("count a theme's own passages only")),
+        ],
+    )
 
     def __init__(self, *args, project, paths, **kwargs):
         super().__init__(*args, **kwargs)
@@ -45,6 +53,10 @@ class AnalysisFilterForm(forms.Form):
         )
         self.fields["coder"].empty_label = _("(every coder)")
         self.fields["review"].choices = [("", _("(any)")), *Coding.Review.choices]
+
+    def rollup(self) -> bool:
+        """Whether theme rows add up their sub-codes (the default)."""
+        return not (self.is_valid() and self.cleaned_data.get("themes") == "own")
 
     def filters(self, *, with_code: bool = True) -> Filters:
         data = self.cleaned_data if self.is_valid() else {}

@@ -63,7 +63,7 @@ def frequencies(request, slug):
     project = membership.project
     rows = codebook_rows(project)
     form = filter_form(request, project, rows)
-    counts = analysis.frequencies(project, form.filters(with_code=False))
+    counts = analysis.frequencies(project, form.filters(with_code=False), rollup=form.rollup())
     table = [(code, depth, counts.get(code.pk, {})) for code, depth in rows]
     sort = request.GET.get("sort", "")
     if sort in {"passages", "sources", "cases", "coders"}:
