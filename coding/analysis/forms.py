@@ -208,6 +208,8 @@ class CodeHitsForm(forms.Form):
     confirm = forms.CharField(required=False, max_length=64)
 
     def __init__(self, *args, project, paths, **kwargs):
+        # Its own ids: the search form on the same page has a "code" field too.
+        kwargs.setdefault("auto_id", "hits-%s")
         super().__init__(*args, **kwargs)
         self.fields["code"].queryset = Code.objects.filter(project=project)
         self.fields["code"].choices = [("", "—"), *paths.items()]

@@ -126,7 +126,7 @@ def test_frequencies_page_and_downloads_mark_totals(client, project, supervisor,
     client.force_login(supervisor)
     response = client.get(reverse("coding:frequencies", args=[project.slug]))
     row = re.search(r'<tr class="subtotal">.*?</tr>', response.text, re.S).group()
-    assert "Hambatan" in row and "<td class=\"num\">4</td>" in row
+    assert "Hambatan" in row and '<td class="num">4</td>' in row
     csv = client.get(reverse("coding:display", args=[project.slug]), {"format": "csv"})
     assert "Hambatan (total)" in csv.content.decode("utf-8-sig")
 
