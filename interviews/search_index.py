@@ -191,20 +191,26 @@ def index_sources(sources: Iterable) -> int:
 # Reads
 
 
-def _sqlite_match(words: list[tuple[str, bool]]) -> str:
-    return " AND ".join(f'"{word}"' + ("*" if prefix else "") for word, prefix in words)
+def _sqlite_match(groups) -> str:
+    return " OR ".join(
+        "(" + " AND ".join(f'"{word}"' + ("*" if prefix else "") for word, prefix in group) + ")"
+        for group in groups
+    )
 
 
-def _postgres_match(words: list[tuple[str, bool]]) -> tuple[str, list]:
-    parts, params = [], []
-    for word, prefix in words:
-        if prefix:
-            parts.append("to_tsquery('simple', %s)")
-            params.append(f"'{word}':*")
-        else:
-            parts.append("plainto_tsquery('simple', %s)")
-            params.append(word)
-    return " && ".join(parts), params
+def _postgres_match(groups) -> tuple[str, list]:
+    alternatives, params = [], []
+    for group in groups:
+        parts = []
+        for word, prefix in group:
+            if prefix:
+                parts.append("to_tsquery('simple', %s)")
+                params.append(f"'{word}':*")
+            else:
+                parts.append("plainto_tsquery('simple', %s)")
+                params.append(word)
+        alternatives.append("(" + " && ".join(parts) + ")")
+    return " || ".join(alternatives), params
 
 
 def narrowable(word: str, *, prefix: bool) -> bool:
@@ -218,14 +224,15 @@ def narrowable(word: str, *, prefix: bool) -> bool:
     return not prefix or re.fullmatch(r"[a-z]+", word) is not None
 
 
-def sources_with_words(words: list[tuple[str, bool]], *, project_id: int) -> RawSQL:
-    """SQL selecting the ids of the project's sources that may hold all `words`.
+def sources_with_words(groups: list[list[tuple[str, bool]]], *, project_id: int) -> RawSQL:
+    """SQL selecting the ids of the project's sources that may hold hits.
 
-    `words` are (folded word, is a prefix) pairs, each `narrowable`. Sources
-    missing from the index are included: they are scanned.
+    `groups` are lists of (folded word, is a prefix) pairs, each `narrowable`: a
+    source qualifies when it holds every word of one group. Sources missing from
+    the index are included: they are scanned.
     """
     if connection.vendor == "postgresql":
-        match, params = _postgres_match(words)
+        match, params = _postgres_match(groups)
         # `match` is built from placeholders only; the words travel as parameters.
         return RawSQL(  # noqa: S611
             "SELECT id FROM interviews_source WHERE project_id = %s AND "  # noqa: S608
@@ -237,7 +244,7 @@ def sources_with_words(words: list[tuple[str, bool]], *, project_id: int) -> Raw
         "SELECT s.id FROM interviews_source s WHERE s.project_id = %s AND NOT EXISTS "
         "(SELECT 1 FROM interviews_source_search f WHERE f.rowid = s.id "
         "AND f.stamp = s.created_at)",
-        [_sqlite_match(words), project_id],
+        [_sqlite_match(groups), project_id],
     )
 
 

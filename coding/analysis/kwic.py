@@ -27,7 +27,7 @@ from interviews.search_index import (
 from ..models import Coding
 from .citations import Places
 from .queries import Filters, cases_by_source
-from .search import REGEX_SECONDS, Matcher, Query, index_words
+from .search import REGEX_SECONDS, Matcher, Query, index_groups
 
 CONTEXT = 60
 MAX_HITS = 20_000
@@ -113,9 +113,12 @@ def candidate_sources(project: Project, query: Query, filters: Filters, where: s
     sources = filtered_sources(project, filters)
     if passage_filter_on(filters) and where == "inside":
         sources = sources.filter(pk__in=passages(filters).values("source_id"))
-    words = [(w, prefix) for w, prefix in index_words(query) if narrowable(w, prefix=prefix)]
-    if words:
-        sources = sources.filter(pk__in=sources_with_words(words, project_id=project.pk))
+    groups = [
+        [(word, prefix) for word, prefix in group if narrowable(word, prefix=prefix)]
+        for group in index_groups(query)
+    ]
+    if groups and all(groups):  # a group the index cannot answer for would match anything
+        sources = sources.filter(pk__in=sources_with_words(groups, project_id=project.pk))
     return sources.distinct().order_by("kind", "title", "pk")
 
 

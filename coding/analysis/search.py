@@ -254,26 +254,27 @@ def _occurrences(pattern: re.Pattern, text: str, *, exact: bool) -> list[tuple[i
     return spans
 
 
-def index_words(query: Query) -> list[tuple[str, bool]]:
-    """(folded word, is a prefix) pairs every counted paragraph holds, for the index.
+def index_groups(query: Query) -> list[list[tuple[str, bool]]]:
+    """What the index may narrow the sources by: (folded word, is a prefix) groups.
 
-    Only with `all`, ignoring case and accents: then every hit's source holds
-    every word of every positive term (the last word of a phrase may be a prefix).
-    A regular expression gives the words it cannot match without.
+    A source can hold hits only if it holds every word of one group; no groups,
+    no narrowing. With `all`, one group of every word of every (not excluded)
+    term, the last word of a phrase perhaps a prefix; with `any`, a group per
+    term; a regular expression gives the words it cannot match without. Never
+    when matching case and accents: an exact word need not survive folding whole.
     """
     if query.exact:
         return []
     if query.mode == "regex":
-        return regex_words(query.pattern)
-    if query.mode != "all":
-        return []
-    found = []
+        words = regex_words(query.pattern)
+        return [words] if words else []
+    groups = []
     for term in query.positive:
-        for i, word in enumerate(term.words):
-            prefix = term.prefix and i == len(term.words) - 1
-            if (word, prefix) not in found:
-                found.append((word, prefix))
-    return found
+        last = len(term.words) - 1
+        groups.append([(word, term.prefix and i == last) for i, word in enumerate(term.words)])
+    if query.mode == "all":
+        return [list(dict.fromkeys(pair for group in groups for pair in group))]
+    return groups
 
 
 def regex_words(pattern: str) -> list[tuple[str, bool]]:

@@ -15,7 +15,7 @@ import regex
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from coding.analysis.kwic import hit_spans, kwic_page, run_search
+from coding.analysis.kwic import candidate_sources, hit_spans, kwic_page, run_search
 from coding.analysis.queries import Filters
 from coding.analysis.search import Query, QueryError, Term, fold_regex, parse_query
 from interviews import services
@@ -186,7 +186,7 @@ def assert_same_hits(project, sources, query):
 
 
 SEARCH = settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 
 
@@ -194,7 +194,7 @@ SEARCH = settings(
 @given(data=st.data(), corpus=st.lists(texts(), min_size=1, max_size=3))
 def test_word_queries_find_what_a_scan_finds(db, data, corpus):
     corpus = [services.normalise_text(text) for text in corpus]
-    project, sources = make_corpus(corpus, indexed=(True, False))
+    project, sources = make_corpus(corpus, indexed=(True, True, False))
     typed = query_texts(data.draw, corpus)
     mode = data.draw(st.sampled_from(["all", "any"]))
     try:
@@ -245,6 +245,33 @@ def test_fast_folding_and_its_map_agree_with_the_reference(text):
     for start in range(len(folded)):
         for end in range(start + 1, min(len(folded), start + 4) + 1):
             assert mapping.span(start, end) == ref_span(origin, len(text), start, end)
+
+
+@pytest.mark.parametrize(
+    ("typed", "mode", "scanned"),
+    [
+        ("rapat jalan", "any", 2),
+        ('"grup whatsapp" pesawat', "any", 2),
+        ("koord* jalan", "any", 2),
+        ("rapat koord*", "all", 1),
+        ('"rapat koordinasi" -jalan', "all", 1),
+        (r"\bjalan rusak\b", "regex", 1),
+        (r"\brapat\b|\bjalan\b", "regex", 4),  # an alternative: no word is required
+    ],
+)
+def test_the_index_narrows_without_losing_hits(db, typed, mode, scanned):
+    """Each source holds only some of the words: the index keeps exactly those."""
+    corpus = [
+        "Ibu Maria: Rapat koordinasi hanya kalau ada masalah.",
+        "Bapak Natan: Jalan rusak, kami naik pesawat.",
+        "Ibu Debora: Grup WhatsApp kantor isinya campur.",
+        "Pewawancara: Terima kasih.",
+    ]
+    project, sources = make_corpus(corpus)
+    query = parse_query(typed, mode=mode)
+    results = assert_same_hits(project, sources, query)
+    assert results.hits
+    assert candidate_sources(project, query, Filters(), "inside").count() == scanned
 
 
 # The query language, by example
