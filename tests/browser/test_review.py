@@ -7,6 +7,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 from playwright.sync_api import expect
 
 from coding.models import Coding, CodingEvent, ReviewNote
@@ -343,7 +344,8 @@ def _assert_settled(
     assert (b_narrow.start, b_narrow.end) == union, "B's coding moved, not replaced"
     reconciled = CodingEvent.objects.filter(action=CodingEvent.Action.RECONCILED)
     assert set(reconciled.values_list("actor_id", flat=True)) == {supervisor.pk}
-    notes = [(event.coding_id, event.note) for event in reconciled]
+    with translation.override("en"):
+        notes = [(event.coding_id, event.note) for event in reconciled]
     accepted = [(pk, note) for pk, note in notes if note.startswith("accepted")]
     assert any(pk == only_a.pk for pk, _note in accepted)
     given = Coding.objects.get(code=code, coder=other, start=only_a.start, end=only_a.end)
