@@ -374,3 +374,17 @@ def test_sources_made_without_the_index_are_searched_too(client, project, superv
     client.force_login(supervisor)
     lines = get(client, project, q="rapat").context["page"].object_list
     assert [line.hit for line in lines] == ["Rapat"]
+
+
+def test_a_deleted_source_leaves_the_index(project, researcher, corpus):
+    from django.db import connection
+
+    note = corpus["note"]
+    study.delete_source(source=note)
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT COUNT(*) FROM interviews_source_search WHERE rowid = %s", [note.pk]
+            )
+            assert cursor.fetchone() == (0,)
+    assert not Source.objects.filter(pk=note.pk).exists()
