@@ -135,6 +135,21 @@ class IdentityMap:
         return start, end
 
 
+_ASCII_BYTES = bytes(range(128))
+
+
+def fold_map(text: str) -> "FoldMap | IdentityMap":
+    """The map of `text`; the identity when every character folds to exactly one.
+
+    That is the common case (composed accents, emoji), and it is told quickly:
+    the UTF-8 bytes without their ASCII ones are the text's other characters.
+    """
+    others = text.encode().translate(None, _ASCII_BYTES).decode()
+    if all(len(fold_char(char)) == 1 for char in set(others)):
+        return IdentityMap(text)
+    return FoldMap(text)
+
+
 def index_words(folded: str) -> list[str] | None:
     """The distinct words of a folded text, or None when it cannot be indexed."""
     words = set(WORD.findall(folded))

@@ -17,8 +17,8 @@ from django.core.paginator import Page, Paginator
 from interviews.models import Project, Source
 from interviews.search_index import (
     WORD,
-    FoldMap,
     IdentityMap,
+    fold_map,
     folded_texts,
     narrowable,
     sources_with_words,
@@ -31,7 +31,7 @@ from .search import REGEX_SECONDS, Matcher, Query, index_groups
 
 CONTEXT = 60
 MAX_HITS = 20_000
-PER_PAGE = 100
+PER_PAGE = 50
 SORTS = ("source", "left", "right")
 
 
@@ -62,9 +62,9 @@ class Results:
         wanted = set(source_ids) - set(self.maps)
         if not wanted:
             return
-        kind = IdentityMap if self.query.exact else FoldMap
+        mapping = IdentityMap if self.query.exact else fold_map
         for pk, text in Source.objects.filter(pk__in=wanted).values_list("pk", "text"):
-            self.maps[pk] = (kind(text), text)
+            self.maps[pk] = (mapping(text), text)
 
     def original(self, hit: tuple[int, int, int]) -> tuple[int, int]:
         source_id, start, end = hit

@@ -19,7 +19,7 @@ from coding.analysis.kwic import candidate_sources, hit_spans, kwic_page, run_se
 from coding.analysis.queries import Filters
 from coding.analysis.search import Query, QueryError, Term, fold_regex, parse_query
 from interviews import services
-from interviews.search_index import FoldMap, fold
+from interviews.search_index import FoldMap, fold, fold_map
 
 from ..conftest import make_project, make_source, make_user
 
@@ -240,11 +240,11 @@ def test_concordance_positions_are_the_text(db, data, corpus):
 def test_fast_folding_and_its_map_agree_with_the_reference(text):
     folded, origin = ref_fold(text)
     assert fold(text) == folded
-    mapping = FoldMap(text)
-    assert mapping.folded_length == len(folded)
-    for start in range(len(folded)):
-        for end in range(start + 1, min(len(folded), start + 4) + 1):
-            assert mapping.span(start, end) == ref_span(origin, len(text), start, end)
+    for mapping in (FoldMap(text), fold_map(text)):
+        assert mapping.folded_length == len(folded)
+        for start in range(len(folded)):
+            for end in range(start + 1, min(len(folded), start + 4) + 1):
+                assert mapping.span(start, end) == ref_span(origin, len(text), start, end)
 
 
 @pytest.mark.parametrize(
