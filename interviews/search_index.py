@@ -27,7 +27,6 @@ positions of the original text (code points), for the hits shown or coded.
 import re
 import unicodedata
 from bisect import bisect_right
-from collections.abc import Iterable
 from functools import lru_cache
 
 from django.db import connection
@@ -192,15 +191,6 @@ def forget_source(source_id: int) -> None:
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
             cursor.execute("DELETE FROM interviews_source_search WHERE rowid = %s", [source_id])
-
-
-def index_sources(sources: Iterable) -> int:
-    """Index many sources (after a bulk load); returns how many."""
-    count = 0
-    for source in sources:
-        index_source(source)
-        count += 1
-    return count
 
 
 # Reads
