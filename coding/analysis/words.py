@@ -1,9 +1,10 @@
 """Word frequencies: the most frequent words and two-word phrases, and a word cloud.
 
 Words are counted folded (as search compares them: no capitals, no accents), per
-paragraph; a phrase is two words in a row in one paragraph, neither of them a
-stop word. Numbers and one-letter words are left out. With a code chosen, only
-the text of the passages coded so counts (each character once).
+paragraph, without speaker labels; a phrase is two words in a row in one
+paragraph, neither of them a stop word. Numbers and one-letter words are left
+out. With a code chosen, only the text of the passages coded so counts (each
+character once).
 """
 
 import math
@@ -11,6 +12,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from interviews.models import Project, Source
+from interviews.reading import split_turn
 from interviews.search_index import WORD, fold, folded_texts
 
 from .kwic import filtered_sources, passage_filter_on, passages
@@ -53,6 +55,11 @@ def _pieces(project: Project, filters: Filters):
         yield pk, "\n".join(fold(text[start:end]) for start, end in spans[pk])
 
 
+def _body(line: str) -> str:
+    """A line without its speaker label ("Pewawancara:"): labels are not what was said."""
+    return "".join(segment.text for segment in split_turn(line, 0) if not segment.role)
+
+
 def _countable(word: str, stop: set[str]) -> bool:
     return len(word) > 1 and not word.isdigit() and word not in stop
 
@@ -65,7 +72,7 @@ def word_table(project: Project, filters: Filters, stop: set[str], top: int = TO
         table.sources += 1
         seen_words, seen_phrases = set(), set()
         for line in text.split("\n"):
-            tokens = WORD.findall(line)
+            tokens = WORD.findall(_body(line))
             table.total += len(tokens)
             keep = [_countable(token, stop) for token in tokens]
             for token, kept in zip(tokens, keep, strict=True):

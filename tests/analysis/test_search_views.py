@@ -315,6 +315,7 @@ def test_word_frequencies_count_words_and_phrases_without_stop_words(
     counts = {word: n for word, n, _sources in table.words}
     assert counts["rapat"] == 6 and counts["distrik"] == 2
     assert "dan" not in counts and "ada" not in counts
+    assert "pewawancara" not in counts and "maria" not in counts, "speaker labels are not words"
     assert ("rapat koordinasi", 2, 2) in table.phrases
     assert '<svg role="img"' in response.text
     search = reverse("coding:search", args=[project.slug])

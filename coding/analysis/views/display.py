@@ -94,6 +94,8 @@ def display(request, slug):
         "title": VIEWS[view],
         "printing": request.GET.get("print") == "1",
         "keep_view": [("view", view)],
+        # Pairs of codings (co-occurrence) and the chart's bars do not add up into themes.
+        "skip": "code subcodes themes" if view in {"cooccurrence", "chart"} else "code subcodes",
     }
     if view == "chart":
         context["chart"] = theme_chart(project, filters)
