@@ -6,10 +6,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from interviews.demo import CORPUS, DemoCorpus
-from interviews.models import Source
+from interviews.models import Case, Source
 
 from . import services
-from .models import Coding, Conclusion, Evidence
+from .models import Coding, Conclusion, Evidence, Memo, Summary
 
 CONCLUSIONS = [
     (
@@ -63,6 +63,7 @@ def code_demo_corpus(demo: DemoCorpus) -> int:
             coder=demo.users[entry["coder"]],
         )
     write_demo_conclusions(demo, codes)
+    write_demo_memos(demo, codes, sources)
     return len(entries)
 
 
@@ -89,3 +90,46 @@ def write_demo_conclusions(demo: DemoCorpus, codes: dict) -> None:
             Evidence(conclusion=conclusion, coding=coding, added_by=researcher)
             for coding in codings
         )
+
+
+def write_demo_memos(demo: DemoCorpus, codes: dict, sources: dict) -> None:
+    """Memos on the project, sources, codes and codings, and summaries per code and case,
+    so that the memo list and the framework matrix of the demo are not empty."""
+    data = json.loads((CORPUS / "memos.json").read_text(encoding="utf-8"))
+    project, users = demo.project, demo.users
+    for entry in data["memos"]:
+        target = {}
+        if "source" in entry:
+            target["source"] = sources[entry["source"]]
+        elif "code" in entry:
+            target["code"] = codes[entry["code"]]
+        elif "coding" in entry:
+            where = entry["coding"]
+            target["coding"] = Coding.objects.get(
+                source=sources[where["file"]],
+                code=codes[where["code"]],
+                passage__startswith=where["quote"],
+            )
+        Memo.objects.create(
+            project=project,
+            author=users[entry["author"]],
+            title=entry.get("title", ""),
+            text=entry["text"],
+            **target,
+        )
+    cases = _cases_by_key(project)
+    for entry in data["summaries"]:
+        Summary.objects.create(
+            project=project,
+            code=codes[entry["code"]],
+            case=cases[entry["case"]] if "case" in entry else None,
+            text=entry["text"],
+            author=users["researcher"],
+        )
+
+
+def _cases_by_key(project) -> dict:
+    """The demo's cases by their manifest key (inf1…), matched by name."""
+    manifest = json.loads((CORPUS / "manifest.json").read_text(encoding="utf-8"))
+    by_name = {case.name: case for case in Case.objects.filter(project=project)}
+    return {entry["key"]: by_name[entry["name"]] for entry in manifest["cases"]}

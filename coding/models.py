@@ -1,5 +1,6 @@
 """The codebook and the coding of sources: codes, codings, memos and their history."""
 
+import json
 import uuid
 
 from django.conf import settings
@@ -7,6 +8,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from interviews.models import Project, Source
@@ -193,6 +195,32 @@ class CodingEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.action} {self.coding_id}"
 
+    @staticmethod
+    def encode_detail(kind: str, **params) -> str:
+        """A note as a kind and its parameters (JSON), put into words when shown.
+
+        The history is then read in each reader's language, not the writer's.
+        A long `text` parameter is shortened to fit the column.
+        """
+        params = {key: value for key, value in params.items() if value not in ("", None)}
+        while True:
+            encoded = json.dumps({"kind": kind, **params}, ensure_ascii=False)
+            if len(encoded) <= 300 or not params.get("text"):
+                return encoded[:300]
+            params["text"] = params["text"][: max(0, len(params["text"]) - (len(encoded) - 299))]
+            params["text"] = params["text"].rstrip() + "…"
+
+    @property
+    def note(self) -> str:
+        """The detail in the current language (older rows hold a plain note: shown as is)."""
+        if not self.detail.startswith('{"kind"'):
+            return self.detail
+        try:
+            data = json.loads(self.detail)
+        except ValueError:
+            return self.detail
+        return describe_detail(data)
+
 
 class ReviewNote(models.Model):
     """One entry of a coding's review thread: a verdict, a comment or the coder's reply."""
@@ -316,3 +344,61 @@ class Evidence(models.Model):
 
     def __str__(self) -> str:
         return self.stance
+
+
+class StopWords(models.Model):
+    """A project's own stop-word list for one language; the built-in list until edited."""
+
+    class Language(models.TextChoices):
+        INDONESIAN = "id", _("Indonesian")
+        ENGLISH = "en", _("English")
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="stop_words")
+    language = models.CharField(_("language"), max_length=8, choices=Language.choices)
+    words = models.TextField(_("stop words"), blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("stop-word list")
+        verbose_name_plural = _("stop-word lists")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "language"], name="stopwords_unique_language"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.language
+
+
+def describe_detail(data: dict) -> str:
+    """The words of an encoded history note (see CodingEvent.encode_detail)."""
+    kind = data.get("kind")
+    if kind == "review":
+        verdict = data.get("verdict", "")
+        label = ReviewNote.Kind(verdict).label if verdict in ReviewNote.Kind.values else verdict
+        text = data.get("text", "")
+        return f"{label}: {text}" if text else str(label)
+    if kind == "accept":
+        words = gettext("accepted %(coder)s's coding") % {"coder": data.get("coder", "")}
+    elif kind == "keep":
+        words = gettext("kept both")
+    elif kind == "merge":
+        words = gettext("merged into %(start)s–%(end)s") % {
+            "start": data.get("start"),
+            "end": data.get("end"),
+        }
+    else:
+        return data.get("text", "")
+    step = data.get("step")
+    if step == "moved":
+        words += " · " + gettext("moved from %(start)s–%(end)s") % {
+            "start": data.get("from_start"),
+            "end": data.get("from_end"),
+        }
+    elif step in RECONCILE_STEPS:
+        words += " · " + str(RECONCILE_STEPS[step])
+    return words
+
+
+RECONCILE_STEPS = {"unchanged": _("unchanged"), "removed": _("removed"), "added": _("added")}

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from . import search_index
 from .importers import ImportFailed, extract_text, normalise_text
 from .models import Attribute, Case, CaseValue, Membership, Project, Source
 
@@ -104,7 +105,17 @@ def add_source(
         source.original.save(original_name or "original", original, save=False)
     source.save()
     source.cases.set(cases)
+    search_index.index_source(source)
     return source
+
+
+@transaction.atomic
+def delete_source(*, source: Source) -> None:
+    """Delete a source, its original file and its place in the search index."""
+    search_index.forget_source(source.pk)
+    if source.original:
+        source.original.delete(save=False)
+    source.delete()
 
 
 def import_upload(

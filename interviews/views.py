@@ -504,9 +504,7 @@ def source_delete(request, slug, source_id):
     source = _get_source(membership, source_id, with_text=False)
     if not membership.can_change_source(source):
         raise PermissionDenied
-    if source.original:
-        source.original.delete(save=False)
-    source.delete()
+    services.delete_source(source=source)
     messages.success(request, _("Source “%(title)s” deleted.") % {"title": source.title})
     return redirect("interviews:source_list", slug)
 

@@ -178,6 +178,8 @@ LOGOUT_REDIRECT_URL = "login"
 LANGUAGE_CODE = env_str("LANGUAGE_CODE", "en")
 LANGUAGES = [("en", _("English")), ("id", _("Indonesian"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates in words in both languages ("2 Desember 2026"), whatever Django's defaults are.
+FORMAT_MODULE_PATH = ["kesra_coord.formats"]
 TIME_ZONE = env_str("TIME_ZONE", "Asia/Jayapura")
 USE_I18N = True
 USE_TZ = True

@@ -37,7 +37,12 @@ THEIRS = [
     "RINGKASAN-RAHASIA-LAIN",
 ]
 # Pages that show the source's whole text: the colleague's passage is part of it there.
-TEXT_PAGES = {"interviews:source_detail", "interviews:source_text", "coding:source_code"}
+TEXT_PAGES = {
+    "interviews:source_detail",
+    "interviews:source_text",
+    "coding:source_code",
+    "coding:search",
+}
 # Pages that list the project's members by name.
 MEMBER_PAGES = {"interviews:member_list"}
 
@@ -139,6 +144,11 @@ def _pages(world):
         "coding:exchange": [({}, [])],
         "coding:codebook_export": [({"format": "csv"}, ["Geografis"])],
         "coding:codings_export": [({"format": "csv"}, ["JALAN-MILIK-SAYA"])],
+        "coding:search": [
+            ({"q": "mencatat"}, ["mencatat"]),
+            ({"q": "RAHASIA", "code": code, "where": "inside"}, []),
+        ],
+        "coding:word_frequencies": [({"code": code}, ["jalan"])],
         "coding:suggestions": [({}, [])],
         "coding:suggestion_source": [({}, [])],
     }
@@ -187,6 +197,8 @@ NO_CODING_WORK = {
     "coding:codebook_import": "a form",
     "coding:cases_import": "a form",
     "coding:project_import": "a form",
+    "coding:search_code": "a write (codes the researcher's own hits)",
+    "coding:stop_words": "the project's stop-word lists",
     "coding:suggestion_decide": "a write (tests/suggest: a model of others' codings is hidden)",
     "coding:suggestion_accept_all": "a write",
     "coding:suggestion_undo": "a write",
@@ -293,3 +305,18 @@ def test_a_blind_researcher_cannot_act_on_a_colleagues_coding(client, researcher
     assert side_by_side.status_code == 403
     edit_memo = client.get(_url("coding:memo_edit", blind))
     assert edit_memo.status_code == 403
+
+
+def test_word_frequencies_of_a_code_count_only_their_passages(client, researcher, blind):
+    client.force_login(researcher)
+    url = reverse("coding:word_frequencies", args=[blind["slug"]])
+    text = client.get(url, {"code": blind["code"].pk}).text.lower()
+    assert "jalan" in text and "rahasia" not in text
+
+
+def test_searching_inside_a_code_finds_only_their_passages(client, researcher, blind):
+    client.force_login(researcher)
+    url = reverse("coding:search", args=[blind["slug"]])
+    inside = {"code": blind["code"].pk, "where": "inside"}
+    assert client.get(url, {"q": "RAHASIA", **inside}).context["page"].paginator.count == 0
+    assert client.get(url, {"q": "JALAN", **inside}).context["page"].paginator.count >= 1

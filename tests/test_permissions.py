@@ -12,7 +12,7 @@ from coding.models import Conclusion, Evidence, Memo
 from coding.services import apply_code, create_code
 from interviews.models import Job, Membership, Source
 
-from . import access_exchange, access_review, access_suggest
+from . import access_analysis, access_exchange, access_review, access_suggest
 from .conftest import make_attribute, make_case, make_source, make_user
 
 PERSONAS = ("anonymous", "outsider", "researcher", "supervisor", "admin")
@@ -157,6 +157,7 @@ ACCESS = {
 ACCESS.update(access_review.ACCESS)
 ACCESS.update(access_exchange.ACCESS)
 ACCESS.update(access_suggest.ACCESS)
+ACCESS.update(access_analysis.ACCESS)
 # Django's own admin site guards itself (staff only); it is not a project view.
 SKIPPED_NAMESPACES = {"admin"}
 

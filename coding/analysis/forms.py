@@ -9,6 +9,7 @@ from coding.queries import code_paths, codebook_rows, seen_by
 from interviews.models import Attribute, Case, Source
 
 from .queries import Filters, code_filter
+from .search import MAX_QUERY, Query, QueryError, parse_query
 
 
 class AnalysisFilterForm(forms.Form):
@@ -28,15 +29,21 @@ class AnalysisFilterForm(forms.Form):
         required=False, label=_("To"), widget=forms.DateInput(attrs={"type": "date"})
     )
     review = forms.ChoiceField(required=False, label=_("Review"))
+    themes = forms.ChoiceField(
+        required=False,
+        label=_("Theme rows"),
+        choices=[
+            ("", _("count sub-codes into themes")),
+            ("own", _("count a theme's own passages only")),
+        ],
+    )
 
     def __init__(self, *args, project, paths, visible_coders=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.visible_coders = visible_coders
-        codes = sorted(Code.objects.filter(project=project), key=lambda c: paths.get(c.pk, ""))
+        # `paths` come in codebook order (themes, then their codes), with full paths.
         self.fields["code"].queryset = Code.objects.filter(project=project)
-        self.fields["code"].choices = [("", _("(every code)"))] + [
-            (c.pk, paths.get(c.pk, c.name)) for c in codes
-        ]
+        self.fields["code"].choices = [("", _("(every code)")), *paths.items()]
         self.fields["case"].queryset = Case.objects.filter(project=project)
         self.fields["case"].empty_label = _("(every case)")
         self.fields["attribute"].queryset = Attribute.objects.filter(project=project)
@@ -48,6 +55,10 @@ class AnalysisFilterForm(forms.Form):
         self.fields["coder"].queryset = coders.order_by("username")
         self.fields["coder"].empty_label = _("(every coder)")
         self.fields["review"].choices = [("", _("(any)")), *Coding.Review.choices]
+
+    def rollup(self) -> bool:
+        """Whether theme rows add up their sub-codes (the default)."""
+        return not (self.is_valid() and self.cleaned_data.get("themes") == "own")
 
     def filters(self, *, with_code: bool = True) -> Filters:
         data = self.cleaned_data if self.is_valid() else {}
@@ -110,6 +121,151 @@ class ReturnForm(forms.Form):
     )
 
 
+class SearchForm(AnalysisFilterForm):
+    """The search box and its options, with the filters of retrieval (a GET form)."""
+
+    q = forms.CharField(
+        required=False,
+        max_length=MAX_QUERY,
+        label=_("Search"),
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
+    mode = forms.ChoiceField(
+        required=False,
+        label=_("Find"),
+        choices=[
+            ("all", _("paragraphs with every word")),
+            ("any", _("paragraphs with any word")),
+            ("regex", _("a regular expression")),
+        ],
+    )
+    exact = forms.BooleanField(required=False, label=_("match case and accents"))
+    where = forms.ChoiceField(
+        required=False,
+        label=_("Hits"),
+        choices=[
+            ("inside", _("inside passages coded so")),
+            ("outside", _("outside passages coded so")),
+        ],
+        help_text=_("Applies when a code, coder or review is chosen."),
+    )
+    sort = forms.ChoiceField(
+        required=False,
+        label=_("Sort by"),
+        choices=[
+            ("source", _("source")),
+            ("left", _("left context")),
+            ("right", _("right context")),
+        ],
+    )
+
+    field_order = ["q", "mode", "exact", "code", "subcodes", "where"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["code"].choices = [("", _("(no code)")), *self.fields["code"].choices[1:]]
+
+    def query(self) -> Query | None:
+        """The parsed query, or None (with the form's error) when it cannot be searched."""
+        if not self.is_valid() or not self.cleaned_data["q"].strip():
+            return None
+        data = self.cleaned_data
+        try:
+            return parse_query(data["q"], mode=data["mode"] or "all", exact=data["exact"])
+        except QueryError as error:
+            self.add_error("q", str(error))
+            return None
+
+
+class HitKeysField(forms.Field):
+    """Ticked hits, each posted as "source:start:end"; cleaned to (source, start, end)."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value):
+        keys = []
+        for key in value or []:
+            parts = str(key).split(":")
+            if len(parts) != 3 or not all(part.isdigit() for part in parts):
+                raise forms.ValidationError(_("A ticked hit could not be read."))
+            keys.append(tuple(int(part) for part in parts))
+        if len(keys) > MAX_TICKED:
+            raise forms.ValidationError(
+                _("Tick at most %(n)d hits, or code all of them.") % {"n": MAX_TICKED}
+            )
+        return keys
+
+
+class CodeHitsForm(forms.Form):
+    """Code the ticked hits, or all of them, as hits, sentences or paragraphs."""
+
+    code = forms.ModelChoiceField(queryset=Code.objects.none(), label=_("Code"))
+    unit = forms.ChoiceField(
+        label=_("Code"),
+        choices=[
+            ("hit", _("the hit itself")),
+            ("sentence", _("its sentence")),
+            ("paragraph", _("its paragraph or speaker turn")),
+        ],
+        initial="sentence",
+    )
+    hit = HitKeysField(required=False)
+    all = forms.BooleanField(required=False)
+    confirm = forms.CharField(required=False, max_length=64)
+
+    def __init__(self, *args, project, paths, **kwargs):
+        # Its own ids: the search form on the same page has a "code" field too.
+        kwargs.setdefault("auto_id", "hits-%s")
+        super().__init__(*args, **kwargs)
+        self.fields["code"].queryset = Code.objects.filter(project=project)
+        self.fields["code"].choices = [("", "—"), *paths.items()]
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("all") and not data.get("hit"):
+            raise forms.ValidationError(_("Tick the hits to code, or choose all of them."))
+        return data
+
+
+MAX_TICKED = 500
+
+
+class WordsForm(AnalysisFilterForm):
+    """Word frequencies: the filters of retrieval, and which stop words to leave out."""
+
+    stop = forms.ChoiceField(
+        required=False,
+        label=_("Leave out stop words"),
+        choices=[
+            ("id en", _("Indonesian and English")),
+            ("id", _("Indonesian")),
+            ("en", _("English")),
+            ("", _("none")),
+        ],
+        initial="id en",
+    )
+
+    field_order = ["stop", "code", "subcodes"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["code"].choices = [("", _("(whole texts)")), *self.fields["code"].choices[1:]]
+
+    def languages(self) -> list[str]:
+        if not self.is_bound:
+            return ["id", "en"]
+        return (self.cleaned_data.get("stop", "") if self.is_valid() else "id en").split()
+
+
+class StopWordsForm(forms.Form):
+    id = forms.CharField(
+        label=_("Indonesian"), required=False, widget=forms.Textarea(attrs={"rows": 8})
+    )
+    en = forms.CharField(
+        label=_("English"), required=False, widget=forms.Textarea(attrs={"rows": 8})
+    )
+
+
 def filter_form(request, membership, rows=None) -> AnalysisFilterForm:
     """The shared filter form, bound to the query string; `rows` from codebook_rows if known.
 
@@ -119,6 +275,31 @@ def filter_form(request, membership, rows=None) -> AnalysisFilterForm:
     rows = rows if rows is not None else codebook_rows(project)
     return AnalysisFilterForm(
         request.GET or None,
+        project=project,
+        paths=code_paths(rows),
+        visible_coders=membership.visible_coder_ids(),
+    )
+
+
+def search_form(request, membership, rows=None) -> SearchForm:
+    project = membership.project
+    rows = rows if rows is not None else codebook_rows(project)
+    return SearchForm(
+        request.GET or None,
+        project=project,
+        paths=code_paths(rows),
+        visible_coders=membership.visible_coder_ids(),
+    )
+
+
+def words_form(request, membership, rows=None) -> WordsForm:
+    project = membership.project
+    rows = rows if rows is not None else codebook_rows(project)
+    data = request.GET.copy()
+    for name in ("format", "table"):
+        data.pop(name, None)
+    return WordsForm(
+        data or None,
         project=project,
         paths=code_paths(rows),
         visible_coders=membership.visible_coder_ids(),

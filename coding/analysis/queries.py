@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from django.contrib.auth import get_user_model
 from django.core.paginator import Page, Paginator
 from django.db import connection
-from django.db.models import Count, F, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import Greatest, Substr
 
 from interviews.models import Case, Project, Source
@@ -115,16 +115,42 @@ def cases_by_source(source_ids) -> dict[int, list[Case]]:
     return found
 
 
-def frequencies(project: Project, filters: Filters | None = None) -> dict[int, dict]:
-    """Passages, sources, cases and coders per code (code id → counts)."""
+FREQUENCY_COLUMNS = {
+    "passages": "id",
+    "sources": "source_id",
+    "cases": "source__cases",
+    "coders": "coder_id",
+}
+
+
+def frequencies(
+    project: Project, filters: Filters | None = None, *, rollup: bool = False
+) -> dict[int, dict]:
+    """Passages, sources, cases and coders per code (code id → counts).
+
+    With `rollup`, a code with sub-codes counts its own codings and theirs; its
+    sources, cases and coders are distinct ones (one query for all themes).
+    """
     codings = project_codings(project, filters)
     rows = codings.values("code_id").annotate(
-        passages=Count("id", distinct=True),
-        sources=Count("source_id", distinct=True),
-        cases=Count("source__cases", distinct=True),
-        coders=Count("coder_id", distinct=True),
+        **{name: Count(column, distinct=True) for name, column in FREQUENCY_COLUMNS.items()}
     )
-    return {row["code_id"]: row for row in rows}
+    found = {row["code_id"]: row for row in rows}
+    if rollup:
+        trees = subtrees([(code.pk, depth) for code, depth in codebook_rows(project)])
+        if trees:
+            totals = codings.aggregate(
+                **{
+                    f"{name}_{parent}": Count(column, distinct=True, filter=Q(code_id__in=ids))
+                    for parent, ids in trees.items()
+                    for name, column in FREQUENCY_COLUMNS.items()
+                }
+            )
+            for parent in trees:
+                found[parent] = {"code_id": parent, "rolled": True} | {
+                    name: totals[f"{name}_{parent}"] for name in FREQUENCY_COLUMNS
+                }
+    return found
 
 
 # Matrices
@@ -140,6 +166,8 @@ class Matrix:
     text: dict[tuple[int, object], str] = field(default_factory=dict)
     # Row totals when a passage can count in several columns (a source with two cases).
     totals: dict[int, int] | None = None
+    # Rows that add up their sub-codes (themes), shown as totals.
+    rolled: set[int] = field(default_factory=set)
 
     @property
     def maximum(self) -> int:
@@ -177,7 +205,42 @@ def code_rows(project: Project) -> list[tuple[int, str, int]]:
     return [(code.pk, code.name, depth) for code, depth in codebook_rows(project)]
 
 
-def matrix_code_case(project: Project, filters: Filters | None = None) -> Matrix:
+def subtrees(rows) -> dict[int, list[int]]:
+    """For each code with sub-codes: its id and the ids of every code below it.
+
+    `rows` in tree order, as (code id, …, depth) with the depth last.
+    """
+    found = {}
+    for i, (code_id, *_rest, depth) in enumerate(rows):
+        below = []
+        for other_id, *_other, other_depth in rows[i + 1 :]:
+            if other_depth <= depth:
+                break
+            below.append(other_id)
+        if below:
+            found[code_id] = [code_id, *below]
+    return found
+
+
+def roll_up(matrix: Matrix) -> Matrix:
+    """Theme rows add up their codes (counts of codings are additive: one code each)."""
+    trees = subtrees(matrix.rows)
+    cells = dict(matrix.cells)
+    for parent, ids in trees.items():
+        for key, _label in matrix.columns:
+            total = sum(matrix.cells.get((code_id, key), 0) for code_id in ids)
+            if total:
+                cells[(parent, key)] = total
+        if matrix.totals is not None:
+            matrix.totals[parent] = sum(matrix.totals.get(code_id, 0) for code_id in ids)
+    matrix.cells = cells
+    matrix.rolled = set(trees)
+    return matrix
+
+
+def matrix_code_case(
+    project: Project, filters: Filters | None = None, *, rollup: bool = False
+) -> Matrix:
     cases = list(Case.objects.filter(project=project).order_by("name").values_list("pk", "name"))
     matrix = Matrix(code_rows(project), cases)
     counts = (
@@ -194,7 +257,7 @@ def matrix_code_case(project: Project, filters: Filters | None = None) -> Matrix
         .values("code_id")
         .annotate(n=Count("id", distinct=True))
     }
-    return matrix
+    return roll_up(matrix) if rollup else matrix
 
 
 def summaries_seen_by(membership, summaries: QuerySet) -> QuerySet:
@@ -203,9 +266,11 @@ def summaries_seen_by(membership, summaries: QuerySet) -> QuerySet:
     return summaries if coder_ids is None else summaries.filter(author_id__in=coder_ids)
 
 
-def framework_matrix(project: Project, filters: Filters | None = None) -> Matrix:
+def framework_matrix(
+    project: Project, filters: Filters | None = None, *, rollup: bool = False
+) -> Matrix:
     """Code × case with the code × case summaries as cell text."""
-    matrix = matrix_code_case(project, filters)
+    matrix = matrix_code_case(project, filters, rollup=rollup)
     summaries = Summary.objects.filter(project=project, case__isnull=False)
     if filters is not None and filters.visible_coders is not None:
         summaries = summaries.filter(author_id__in=filters.visible_coders)
@@ -214,7 +279,9 @@ def framework_matrix(project: Project, filters: Filters | None = None) -> Matrix
     return matrix
 
 
-def matrix_code_kind(project: Project, filters: Filters | None = None) -> Matrix:
+def matrix_code_kind(
+    project: Project, filters: Filters | None = None, *, rollup: bool = False
+) -> Matrix:
     matrix = Matrix(code_rows(project), list(Source.Kind.choices))
     counts = (
         project_codings(project, filters)
@@ -222,10 +289,12 @@ def matrix_code_kind(project: Project, filters: Filters | None = None) -> Matrix
         .annotate(n=Count("id", distinct=True))
     )
     matrix.cells = {(row["code_id"], row["source__kind"]): row["n"] for row in counts}
-    return matrix
+    return roll_up(matrix) if rollup else matrix
 
 
-def matrix_coder_code(project: Project, filters: Filters | None = None) -> Matrix:
+def matrix_coder_code(
+    project: Project, filters: Filters | None = None, *, rollup: bool = False
+) -> Matrix:
     codings = project_codings(project, filters)
     coder_ids = codings.values("coder_id").distinct()
     coders = list(
@@ -237,7 +306,7 @@ def matrix_coder_code(project: Project, filters: Filters | None = None) -> Matri
     matrix = Matrix(code_rows(project), coders)
     counts = codings.values("code_id", "coder_id").annotate(n=Count("id", distinct=True))
     matrix.cells = {(row["code_id"], row["coder_id"]): row["n"] for row in counts}
-    return matrix
+    return roll_up(matrix) if rollup else matrix
 
 
 COOCCURRENCE_SQL = """

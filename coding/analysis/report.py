@@ -15,6 +15,7 @@ from interviews.models import Project
 from ..models import Conclusion, Evidence
 from ..queries import codebook_rows
 from . import queries as analysis
+from .citations import cite_codings
 
 
 @dataclass
@@ -31,8 +32,8 @@ def build_report(project: Project, *, coder_ids: list[int] | None = None) -> Rep
     """The report's content; with `coder_ids`, only those coders' codings (blind coding)."""
     rows = codebook_rows(project)
     seen = analysis.Filters(visible_coders=coder_ids)
-    counts = analysis.frequencies(project, seen)
-    matrix = analysis.matrix_code_case(project, seen)
+    counts = analysis.frequencies(project, seen, rollup=True)
+    matrix = analysis.matrix_code_case(project, seen, rollup=True)
     conclusions = list(Conclusion.objects.filter(project=project))
     cited = Evidence.objects.filter(conclusion__project=project)
     if coder_ids is not None:
@@ -43,6 +44,7 @@ def build_report(project: Project, *, coder_ids: list[int] | None = None) -> Rep
         .order_by("conclusion_id", "stance", "coding__source__title", "coding__start")
     )
     cases = analysis.cases_by_source(item.coding.source_id for item in evidence)
+    cite_codings(item.coding for item in evidence)
     by_conclusion: dict[int, list] = {}
     for item in evidence:
         item.cases = cases.get(item.coding.source_id, [])
@@ -60,16 +62,23 @@ def build_report(project: Project, *, coder_ids: list[int] | None = None) -> Rep
 
 
 def citation(item) -> str:
-    """'Source title, case; characters start–end' for a piece of evidence."""
+    """'Source title, case; ¶ 14, Bapak Yohanis; characters start–end' for evidence."""
     coding = item.coding
     where = coding.source.title
     if item.cases:
         where += ", " + ", ".join(case.name for case in item.cases)
+    place = getattr(coding, "place", None)
+    if place is not None:
+        where += f"; {place}"
     return _("%(where)s; characters %(start)d–%(end)d") % {
         "where": where,
         "start": coding.start,
         "end": coding.end,
     }
+
+
+def total_label(name: str) -> str:
+    return _("%(theme)s (total)") % {"theme": name}
 
 
 CODE_COLUMN = Cm(5.5)
@@ -140,7 +149,7 @@ def _docx_tables(document, report: Report) -> None:
         [_("Code"), _("Passages"), _("Sources"), _("Cases")],
         [
             [
-                "   " * depth + code.name,
+                "   " * depth + (total_label(code.name) if c.get("rolled") else code.name),
                 c.get("passages", 0),
                 c.get("sources", 0),
                 c.get("cases", 0),
@@ -153,8 +162,12 @@ def _docx_tables(document, report: Report) -> None:
         document,
         [_("Code"), *[label for _key, label in report.matrix.columns], _("Total")],
         [
-            [label, *[value for _k, value, _s, _t in values], total]
-            for _id, label, _depth, values, total in report.matrix_rows
+            [
+                total_label(label) if row_id in report.matrix.rolled else label,
+                *[value for _k, value, _s, _t in values],
+                total,
+            ]
+            for row_id, label, _depth, values, total in report.matrix_rows
         ],
     )
 

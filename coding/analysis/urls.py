@@ -2,12 +2,16 @@
 
 from django.urls import path
 
-from .views import conclusions, display, reduction, report
+from .views import conclusions, display, reduction, report, search, words
 
 urlpatterns: list = [
     path("p/<slug:slug>/reduction/", reduction.retrieval, name="retrieval"),
     path("p/<slug:slug>/reduction/frequencies/", reduction.frequencies, name="frequencies"),
     path("p/<slug:slug>/reduction/summary/", reduction.summary_save, name="summary_save"),
+    path("p/<slug:slug>/reduction/search/", search.search, name="search"),
+    path("p/<slug:slug>/reduction/search/code/", search.search_code, name="search_code"),
+    path("p/<slug:slug>/reduction/words/", words.word_frequencies, name="word_frequencies"),
+    path("p/<slug:slug>/reduction/words/stop/", words.stop_words_edit, name="stop_words"),
     path("p/<slug:slug>/display/", display.display, name="display"),
     path("p/<slug:slug>/display/cell/", display.matrix_cell, name="matrix_cell"),
     path("p/<slug:slug>/conclusions/", conclusions.conclusion_list, name="conclusion_list"),

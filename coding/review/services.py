@@ -43,9 +43,11 @@ def _match(
     own: Sequence[Coding],
     targets: Sequence[tuple[int, int]],
     actor: AbstractBaseUser,
-    detail: str,
+    detail: dict,
 ) -> list[Coding]:
     """Make `coder`'s codings of `code` among `own` cover exactly `targets`.
+
+    `detail` is the kind of the reconciliation and its parameters, for the history.
 
     Codings already on a target stay; the others are moved onto the remaining
     targets, removed when there are more codings than targets, and new ones are
@@ -61,15 +63,14 @@ def _match(
             keep.append(coding)
         else:
             spare.append(coding)
-    unchanged, removed, added = _("unchanged"), _("removed"), _("added")
     for coding in keep:
-        record_event(coding, RECONCILED, actor, detail=f"{detail} · {unchanged}")
+        record_event(coding, RECONCILED, actor, detail=_note(detail, step="unchanged"))
     moved = [
         _move_onto(coding, span, source=source, actor=actor, detail=detail)
         for coding, span in zip(spare, remaining, strict=False)
     ]
     for coding in spare[len(remaining) :]:
-        record_event(coding, RECONCILED, actor, detail=f"{detail} · {removed}")
+        record_event(coding, RECONCILED, actor, detail=_note(detail, step="removed"))
         coding.delete()
     new = []
     for start, end in remaining[len(spare) :]:
@@ -81,7 +82,7 @@ def _match(
             end=end,
             passage=source.text[start:end],
         )
-        record_event(coding, RECONCILED, actor, detail=f"{detail} · {added}")
+        record_event(coding, RECONCILED, actor, detail=_note(detail, step="added"))
         new.append(coding)
     return keep + moved + new
 
@@ -106,15 +107,20 @@ def _codings_on_targets(source, code, coder, own, targets) -> list[Coding]:
     return list(mine.values())
 
 
-def _move_onto(coding: Coding, span, *, source, actor, detail: str) -> Coding:
+def _move_onto(coding: Coding, span, *, source, actor, detail: dict) -> Coding:
     start, end = span
     old = (coding.start, coding.end)
     coding.start, coding.end, coding.passage = start, end, source.text[start:end]
     coding.save(update_fields=["start", "end", "passage", "updated_at"])
-    moved = _("moved from %(start)s–%(end)s") % {"start": old[0], "end": old[1]}
+    note = _note(detail, step="moved", from_start=old[0], from_end=old[1])
     wide = (min(old[0], start), max(old[1], end))
-    record_event(coding, RECONCILED, actor, detail=f"{detail} · {moved}", span=wide)
+    record_event(coding, RECONCILED, actor, detail=note, span=wide)
     return coding
+
+
+def _note(detail: dict, **more) -> str:
+    """A history note as a kind and parameters: shown in each reader's language."""
+    return CodingEvent.encode_detail(**detail, **more)
 
 
 @transaction.atomic
@@ -133,11 +139,11 @@ def accept_coding(
     `other`'s codings of the group afterwards.
     """
     code = _check_group(source, codings, {accepted.pk, other.pk})
-    detail = _("accepted %(coder)s's coding") % {"coder": accepted.get_username()}
+    detail = {"kind": "accept", "coder": accepted.get_username()}
     targets = [(c.start, c.end) for c in codings if c.coder_id == accepted.pk]
     for coding in codings:
         if coding.coder_id == accepted.pk:
-            record_event(coding, RECONCILED, actor, detail=detail)
+            record_event(coding, RECONCILED, actor, detail=_note(detail))
     return _match(
         source=source,
         code=code,
@@ -154,7 +160,7 @@ def keep_both(*, source: Source, codings: Sequence[Coding], actor: AbstractBaseU
     """Mark a group as reviewed and left as it is: both coders' codings stand."""
     _check_group(source, codings, {c.coder_id for c in codings})
     for coding in codings:
-        record_event(coding, RECONCILED, actor, detail=_("kept both"))
+        record_event(coding, RECONCILED, actor, detail=_note({"kind": "keep"}))
 
 
 @transaction.atomic
@@ -171,7 +177,7 @@ def merge_codings(
     code = _check_group(source, codings, {coder.pk for coder in coders})
     if not (0 <= start < end <= len(source.text)):
         raise ValidationError(_("The selection lies outside the text."))
-    detail = _("merged into %(start)s–%(end)s") % {"start": start, "end": end}
+    detail = {"kind": "merge", "start": start, "end": end}
     result = []
     for coder in coders:
         result += _match(
@@ -202,7 +208,7 @@ def review_coding(*, coding: Coding, reviewer: AbstractBaseUser, kind: str, text
             Coding.Review.APPROVED if kind == ReviewNote.Kind.APPROVE else Coding.Review.REJECTED
         )
         coding.save(update_fields=["review_status"])
-    detail = f"{note.get_kind_display()}: {text}" if text else note.get_kind_display()
+    detail = CodingEvent.encode_detail("review", verdict=kind, text=note.text)
     record_event(coding, CodingEvent.Action.REVIEWED, reviewer, detail=detail)
     return note
 

@@ -5,6 +5,7 @@ from html import escape
 
 from django import template
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 
 from .. import run_html
 from ..rendering import CodedParagraph
@@ -74,32 +75,47 @@ def code_styles(colours: dict[int, str], codes=None) -> str:
 
 
 @register.simple_tag
-def matrix_rows(table, view: str, retrieval_url: str, cell_url: str):
+def matrix_rows(table, view: str, retrieval_url: str, cell_url: str, rolled=()):
     """The body rows of a count matrix: thousands of cells, so built with f-strings.
 
     Labels pass through `escape`; everything else is numbers, keys of our own
     (case, coder and code ids, source kinds) and the two URLs reversed by Django.
+    Rows in `rolled` add up their sub-codes: marked as totals, their links take
+    the sub-codes along. Hovering or focusing a cell fills the one preview
+    (`#peek`) beside the table, which stays on screen however wide the table is.
     """
     column = "code" if view == "cooccurrence" else view
     narrow = {"case": "case", "kind": "kind", "coder": "coder"}.get(view)
     retrieval_url, cell_url = escape(retrieval_url), escape(cell_url)
+    total_mark = escape(gettext("total of its codes"))
     rows = []
     for row_id, label, depth, values, total in table:
+        sub = "&amp;subcodes=on" if row_id in rolled else ""
         cells = []
         for key, value, shade, _text in values:
             if not value:
                 cells.append('<td class="num h0">0</td>')
                 continue
             key = escape(str(key))
-            link = f"{retrieval_url}?code={row_id}" + (f"&amp;{narrow}={key}" if narrow else "")
-            peek = f"{cell_url}?row={row_id}&amp;col={column}&amp;key={key}"
+            link = f"{retrieval_url}?code={row_id}{sub}" + (
+                f"&amp;{narrow}={key}" if narrow else ""
+            )
+            peek = f"{cell_url}?row={row_id}{sub}&amp;col={column}&amp;key={key}"
             cells.append(
                 f'<td class="num h{shade}"><a href="{link}" hx-get="{peek}" '
-                'hx-trigger="mouseenter once, focus once" hx-target="next .peek" '
-                f'hx-swap="innerHTML">{int(value)}</a><div class="peek" role="tooltip"></div></td>'
+                'hx-trigger="mouseenter delay:120ms, focus" hx-target="#peek" '
+                f'hx-swap="innerHTML">{int(value)}</a></td>'
             )
+        mark, css = "", ""
+        if row_id in rolled:
+            mark = (
+                f' <span class="sum" title="{total_mark}">Σ'
+                f'<span class="visually-hidden"> {total_mark}</span></span>'
+            )
+            css = ' class="subtotal"'
         rows.append(
-            f'<tr><th scope="row" class="tree-cell" style="--depth: {int(depth)}">'
-            f'{escape(str(label))}</th>{"".join(cells)}<td class="num total">{int(total)}</td></tr>'
+            f'<tr{css}><th scope="row" class="tree-cell" style="--depth: {int(depth)}">'
+            f"{escape(str(label))}{mark}</th>{''.join(cells)}"
+            f'<td class="num total">{int(total)}</td></tr>'
         )
     return mark_safe("\n".join(rows))  # noqa: S308 - escaped labels and our own numbers

@@ -387,7 +387,7 @@ def test_report_docx_quotes_and_cites_evidence(
     text = "\n".join(p.text for p in document.paragraphs)
     assert "1. Akses ke distrik sulit." in text
     assert "“sinyal di sana susah”" in text
-    assert f"Observasi, Maria, Natan; karakter {coding.start}–{coding.end}" in text
+    assert f"Observasi, Maria, Natan; ¶ 4, Ibu Maria; karakter {coding.start}–{coding.end}" in text
     assert len(document.tables) == 2
     assert document.tables[1].rows[0].cells[1].text == "Maria"
 

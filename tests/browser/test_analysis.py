@@ -96,24 +96,20 @@ def test_a_passage_is_added_as_contradicting_evidence_in_place_on_the_retrieval_
     page = new_page(researcher)
     page.goto(f"{reverse('coding:retrieval', args=[project.slug])}?code={code.pk}")
     passage = page.locator("li.passage").filter(has=page.locator("mark", has_text=second.passage))
-    form = passage.locator("form.add-evidence")
-    expect(page.locator("form.add-evidence")).to_have_count(2)
+    expect(page.get_by_label("Cite passages as evidence for")).to_have_count(1)
 
-    form.get_by_label("Conclusion").select_option(str(target.pk))
-    form.get_by_label("Stance").select_option("contradicts")
+    page.get_by_label("Cite passages as evidence for").select_option(str(target.pk))
+    page.get_by_label("Stance").select_option("contradicts")
     mark_page(page)
     with posting(page):
-        form.get_by_role("button", name="Add as evidence").click()
+        passage.get_by_role("button", name="Cite as evidence").click()
 
-    expect(passage.get_by_role("status")).to_have_text(f"Added to “{target.statement}”.")
-    expect(page.locator("form.add-evidence")).to_have_count(2)
-    assert same_page(page), "the form was swapped in place, the page not reloaded"
+    expect(page.locator("#cite-status")).to_have_text(f"Added to “{target.statement}”.")
+    assert same_page(page), "the status was swapped in place, the page not reloaded"
     evidence = Evidence.objects.get()
     assert (evidence.conclusion, evidence.coding) == (target, second)
     assert evidence.stance == Evidence.Stance.CONTRADICTS
     assert evidence.added_by == researcher
-    other = page.locator("li.passage").filter(has=page.locator("mark", has_text=first.passage))
-    expect(other.get_by_role("status")).to_have_count(0)
     assert not Evidence.objects.filter(coding=first).exists()
 
 

@@ -4,6 +4,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from coding import services
 from coding.models import Coding, CodingEvent
@@ -84,7 +85,8 @@ def test_accepting_a_gives_b_the_same_passage(client, supervisor, study, one):
     assert codings_of(one, forum, study["a"]) == [span(TEXT_ONE, "Rapat hanya kalau ada masalah.")]
     events = CodingEvent.objects.filter(action=CodingEvent.Action.RECONCILED, code_name="Forum")
     assert {e.actor for e in events} == {supervisor}
-    details = sorted(e.detail for e in events)
+    with translation.override("en"):
+        details = sorted(e.note for e in events)
     assert details[0].startswith("accepted rina_researcher's coding")
     assert any("moved from" in d for d in details)
     b_coding = Coding.objects.get(source=one, code=forum, coder=study["b"])
@@ -110,7 +112,8 @@ def test_accepting_the_coder_who_left_it_out_removes_the_other_coding(
     )
     assert not Coding.objects.filter(pk=extra.pk).exists()
     removed = CodingEvent.objects.get(coding_id=extra.pk, action=CodingEvent.Action.RECONCILED)
-    assert removed.detail.endswith("removed")
+    with translation.override("en"):
+        assert removed.note.endswith("removed")
 
 
 def test_accepting_the_only_coder_adds_the_passage_for_the_other(client, supervisor, study, one):
@@ -122,7 +125,8 @@ def test_accepting_the_only_coder_adds_the_passage_for_the_other(client, supervi
     )
     given = Coding.objects.get(source=one, code=data, coder=study["a"], start=extra.start)
     assert given.passage == "Jalan ke distrik"
-    assert CodingEvent.objects.get(coding_id=given.pk).detail.endswith("added")
+    with translation.override("en"):
+        assert CodingEvent.objects.get(coding_id=given.pk).note.endswith("added")
 
 
 def test_keeping_both_marks_the_group_reviewed_and_changes_nothing(client, supervisor, study, one):
@@ -132,7 +136,8 @@ def test_keeping_both_marks_the_group_reviewed_and_changes_nothing(client, super
     settle(client, one, study, forum, "keep")
     assert {c.pk: (c.start, c.end) for c in Coding.objects.filter(source=one)} == before
     kept = CodingEvent.objects.filter(action=CodingEvent.Action.RECONCILED)
-    assert sorted(kept.values_list("detail", flat=True)) == ["kept both", "kept both"]
+    with translation.override("en"):
+        assert sorted(event.note for event in kept) == ["kept both", "kept both"]
     summary = client.get(view_url(one, study["a"], study["b"])).context["summary"]
     assert (summary["open"], summary["reviewed"]) == (1, 1)
 
@@ -154,9 +159,9 @@ def test_merging_gives_both_coders_the_union(client, supervisor, study, one):
     settle(client, one, study, forum, "merge", span=f"{start}:{end}")
     assert codings_of(one, forum, study["a"]) == [(start, end)]
     assert codings_of(one, forum, study["b"]) == [(start, end)]
-    details = CodingEvent.objects.filter(action=CodingEvent.Action.RECONCILED).values_list(
-        "detail", flat=True
-    )
+    with translation.override("en"):
+        events = CodingEvent.objects.filter(action=CodingEvent.Action.RECONCILED)
+        details = [e.note for e in events]
     assert all(d.startswith(f"merged into {start}–{end}") for d in details)
 
 

@@ -4,8 +4,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.html import escape
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -13,6 +16,7 @@ from coding.models import Conclusion, Evidence
 from interviews.access import can_code, get_membership
 
 from .. import queries as analysis
+from ..citations import cite_codings
 from ..forms import ConclusionForm, EvidenceForm, ReturnForm
 
 
@@ -69,6 +73,7 @@ def conclusion_detail(request, slug, conclusion_id):
         .order_by("stance", "coding__source__kind", "coding__source__title", "coding__start")
     )
     cases = analysis.cases_by_source(item.coding.source_id for item in evidence)
+    cite_codings(item.coding for item in evidence)
     for item in evidence:
         item.cases = cases.get(item.coding.source_id, [])
     context = {
@@ -197,6 +202,14 @@ def evidence_add(request, slug):
         added = _("Added to “%(statement)s”.") % {"statement": data["conclusion"].statement[:60]}
     else:
         added = " ".join(e for errors in form.errors.values() for e in errors)
+    if request.POST.get("chooser") == "page":  # the one chooser of the retrieval page
+        if request.htmx:
+            return HttpResponse(escape(added))
+        messages.info(request, added)
+        back = request.POST.get("next", "")
+        if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+            return redirect(back)
+        return redirect("coding:retrieval", slug)
     if request.htmx:
         context = {
             "membership": membership,

@@ -37,10 +37,12 @@ BUILDERS = {
 def _download(matrix, view, fmt, project):
     header = [_("Code"), *[str(label) for _key, label in matrix.columns], _("Total")]
     rows = []
-    for _row_id, label, depth, values, total in matrix.table():
+    for row_id, label, depth, values, total in matrix.table():
         cells = [text or value for _key, value, _shade, text in values]
         if view == "framework":
             cells = [text for _key, _value, _shade, text in values]
+        if row_id in matrix.rolled:
+            label = _("%(theme)s (total)") % {"theme": label}
         rows.append(["  " * depth + label, *cells, total])
     filename = f"{project.slug}-{view}"
     if fmt == "csv":
@@ -92,11 +94,16 @@ def display(request, slug):
         "title": VIEWS[view],
         "printing": request.GET.get("print") == "1",
         "keep_view": [("view", view)],
+        # Pairs of codings (co-occurrence) and the chart's bars do not add up into themes.
+        "skip": "code subcodes themes" if view in {"cooccurrence", "chart"} else "code subcodes",
     }
     if view == "chart":
         context["chart"] = theme_chart(project, filters)
     else:
-        matrix = BUILDERS[view](project, filters)
+        if view == "cooccurrence":  # pairs of codings do not add up into themes
+            matrix = analysis.matrix_cooccurrence(project, filters)
+        else:
+            matrix = BUILDERS[view](project, filters, rollup=form.rollup())
         fmt = request.GET.get("format")
         if fmt in {"csv", "xlsx"}:
             return _download(matrix, view, fmt, project)
@@ -118,10 +125,12 @@ def matrix_cell(request, slug):
     form = filter_form(request, membership)
     filters = form.filters(with_code=False)
     codings = analysis.project_codings(project, filters)
-    code = request.GET.get("row", "")
-    if not code.isdigit() or not Code.objects.filter(project=project, pk=code).exists():
+    row = request.GET.get("row", "")
+    code = Code.objects.filter(project=project, pk=row).first() if row.isdigit() else None
+    if code is None:
         raise Http404
-    codings = codings.filter(code_id=code)
+    subcodes = request.GET.get("subcodes") == "on"
+    codings = codings.filter(code_id__in=analysis.code_filter(code, with_subcodes=subcodes))
     column, key = request.GET.get("col", ""), request.GET.get("key", "")
     if column == "case" and key.isdigit():
         codings = codings.filter(source__cases__pk=key, source__cases__project=project)

@@ -13,6 +13,7 @@ from coding.queries import code_paths, codebook_rows
 from interviews.access import can_code, get_membership
 
 from .. import queries as analysis
+from ..citations import cite_codings
 from ..forms import SummaryForm, filter_form
 
 PER_PAGE = 50
@@ -21,38 +22,41 @@ PER_PAGE = 50
 @login_required
 @require_GET
 def retrieval(request, slug):
+    """The passages the filters select: of one code, or of every code."""
     membership = get_membership(request, slug)
     project = membership.project
     rows = codebook_rows(project)
     form = filter_form(request, membership, rows)
     code = form.cleaned_data.get("code") if form.is_valid() else None
+    paths = code_paths(rows)
+    page = analysis.context_page(
+        analysis.retrieval(project, form.filters()), request.GET.get("page"), PER_PAGE
+    )
+    cases = analysis.cases_by_source(c.source_id for c in page.object_list)
+    cite_codings(page.object_list)
+    for coding in page.object_list:
+        coding.case_list = cases.get(coding.source_id, [])
+        coding.path = paths.get(coding.code_id, coding.code.name)
     context = {
         "membership": membership,
         "project": project,
         "form": form,
         "code": code,
-        "paths": code_paths(rows),
+        "code_path": paths.get(code.pk, code.name) if code else "",
+        "page": page,
+        "conclusions": Conclusion.objects.open().filter(project=project).only("pk", "statement")
+        if membership.can_code
+        else [],
     }
     if code is not None:
-        page = analysis.context_page(
-            analysis.retrieval(project, form.filters()), request.GET.get("page"), PER_PAGE
-        )
-        cases = analysis.cases_by_source(c.source_id for c in page.object_list)
-        for coding in page.object_list:
-            coding.case_list = cases.get(coding.source_id, [])
-            coding.path = context["paths"].get(coding.code_id, coding.code.name)
         case = form.cleaned_data.get("case")
         wanted = Q(case__isnull=True) | Q(case=case) if case else Q(case__isnull=True)
         written = analysis.summaries_seen_by(membership, Summary.objects.filter(wanted, code=code))
         summaries = {s.case_id: s for s in written}
         context.update(
-            page=page,
             summary=summaries.get(None),
             case=case,
             case_summary=summaries.get(case.pk) if case else None,
-            conclusions=Conclusion.objects.open().filter(project=project).only("pk", "statement")
-            if membership.can_code
-            else [],
         )
     return render(request, "coding/analysis/retrieval.html", context)
 
@@ -64,7 +68,7 @@ def frequencies(request, slug):
     project = membership.project
     rows = codebook_rows(project)
     form = filter_form(request, membership, rows)
-    counts = analysis.frequencies(project, form.filters(with_code=False))
+    counts = analysis.frequencies(project, form.filters(with_code=False), rollup=form.rollup())
     table = [(code, depth, counts.get(code.pk, {})) for code, depth in rows]
     sort = request.GET.get("sort", "")
     if sort in {"passages", "sources", "cases", "coders"}:

@@ -220,6 +220,7 @@ class Command(BaseCommand):
         self.emit("static_kb_compressed", round(compressed / 1024, 1), "KB")
 
         self.run_exports(client, project, repeat)
+        self.run_search(repeat, project, user)
         self.run_analysis(repeat, rng)
         self.run_report(repeat)
 
@@ -332,6 +333,32 @@ class Command(BaseCommand):
         retrieval = reverse("coding:retrieval", args=[project.slug])
         ms, _response = self.timed_get(client, retrieval, {"code": codes[0].pk}, repeat)
         self.emit("retrieval_first_page_ms", ms, "ms")
+
+    def run_search(self, repeat: int, project, user) -> None:
+        """First page of a project search over the 20 sources: a word, a phrase, a regex."""
+        from interviews.models import Source
+        from interviews.search_index import index_source
+
+        sources = list(Source.objects.filter(project=project))
+        samples = []
+        for source in sources:  # bulk-created above: index them as add_source would
+            began = time.perf_counter()
+            index_source(source)
+            samples.append(time.perf_counter() - began)
+        self.emit("search_index_source_ms", median_ms(samples), "ms")
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
+        client = Client()
+        client.force_login(user)
+        url = reverse("coding:search", args=[project.slug])
+        for kind, params in (
+            ("word", {"q": "koordinasi"}),
+            ("phrase", {"q": '"rapat koordinasi"'}),
+            ("regex", {"q": r"\bdata\s+penerima\b", "mode": "regex"}),
+        ):
+            ms, response = self.timed_get(client, url, params, repeat)
+            assert response.context is None or response.context["results"].hits
+            self.emit(f"search_first_page_ms_{kind}", ms, "ms")
 
     def run_report(self, repeat: int) -> None:
         from coding.demo import code_demo_corpus

@@ -1,0 +1,130 @@
+"""Project search (reduction stage): find words across the sources, read each hit in
+its context, and code the hits in one action."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import HttpResponseClientRedirect
+
+from coding.queries import code_paths, codebook_rows
+from interviews.access import can_code, get_membership
+
+from ..forms import CodeHitsForm, search_form
+from ..kwic import MAX_HITS, SORTS, hit_spans, kwic_page, run_search
+from ..services import apply_codes_batch, plan_codings
+
+TEMPLATE = "coding/analysis/search.html"
+
+
+def _search(request, membership, rows):
+    """The search form, its query and results (None when there is nothing to search)."""
+    form = search_form(request, membership, rows)
+    query = form.query()
+    results = None
+    if query is not None:
+        where = form.cleaned_data.get("where") or "inside"
+        results = run_search(
+            project=membership.project, query=query, filters=form.filters(), where=where
+        )
+    return form, results
+
+
+def _context(request, membership, rows, form, results, code_form=None):
+    project = membership.project
+    paths = code_paths(rows)
+    context = {
+        "membership": membership,
+        "project": project,
+        "form": form,
+        "results": results,
+        "query_string": request.GET.urlencode(),
+        "max_hits": MAX_HITS,
+    }
+    if results is not None:
+        sort = request.GET.get("sort")
+        context["sort"] = sort if sort in SORTS else "source"
+        context["page"] = kwic_page(results, number=request.GET.get("page"), sort=context["sort"])
+        if membership.can_code:
+            context["code_form"] = code_form or CodeHitsForm(project=project, paths=paths)
+    return context
+
+
+@login_required
+@require_GET
+def search(request, slug):
+    membership = get_membership(request, slug)
+    rows = codebook_rows(membership.project)
+    form, results = _search(request, membership, rows)
+    context = _context(request, membership, rows, form, results)
+    template = TEMPLATE + "#results" if request.htmx and results is not None else TEMPLATE
+    return render(request, template, context)
+
+
+@login_required
+@require_POST
+def search_code(request, slug):
+    """Preview, then (with the preview's fingerprint) code the ticked or all hits.
+
+    The search itself comes from the query string, as on the search page.
+    """
+    membership = get_membership(request, slug, allow=can_code)
+    project = membership.project
+    rows = codebook_rows(project)
+    back = f"{reverse('coding:search', args=[slug])}?{request.GET.urlencode()}"
+    form, results = _search(request, membership, rows)
+    if results is None:
+        messages.error(request, _("Search again: the search could not be run."))
+        return redirect(back)
+    code_form = CodeHitsForm(request.POST, project=project, paths=code_paths(rows))
+    context = _context(request, membership, rows, form, results, code_form)
+    status = 200
+    if code_form.is_valid():
+        data = code_form.cleaned_data
+        keys = None if data["all"] else data["hit"]
+        hits = hit_spans(results, keys)
+        if keys is not None and len(hits) != len(set(keys)):
+            code_form.add_error(
+                None, _("Some ticked hits are no longer results of this search. Search again.")
+            )
+        else:
+            texts = {source_id: results.text(source_id) for source_id, _s, _e in hits}
+            plan = plan_codings(
+                code=data["code"], coder=request.user, hits=hits, texts=texts, unit=data["unit"]
+            )
+            if data["confirm"] and data["confirm"] == plan.fingerprint:
+                try:
+                    done = apply_codes_batch(code=data["code"], coder=request.user, spans=plan.new)
+                except ValidationError as error:
+                    code_form.add_error(None, error)
+                else:
+                    _report(request, done, data["code"])
+                    done_url = f"{back}&batch={done.batch}"
+                    if request.htmx:
+                        return HttpResponseClientRedirect(done_url)
+                    return redirect(done_url)
+            elif data["confirm"]:
+                code_form.add_error(
+                    None, _("The results changed since the preview. Check the new preview.")
+                )
+            context["plan"] = plan
+            context["plan_path"] = code_paths(rows).get(data["code"].pk, data["code"].name)
+    if code_form.errors:
+        status = 422
+    template = "coding/analysis/_code_hits.html" if request.htmx else TEMPLATE
+    return render(request, template, context, status=status)
+
+
+def _report(request, done, code) -> None:
+    made = ngettext(
+        "%(n)d coding of “%(code)s” made.", "%(n)d codings of “%(code)s” made.", len(done.created)
+    ) % {"n": len(done.created), "code": code.name}
+    if done.skipped:
+        made += " " + ngettext(
+            "%(n)d passage already had it.", "%(n)d passages already had it.", done.skipped
+        ) % {"n": done.skipped}
+    messages.success(request, made)
