@@ -173,7 +173,13 @@ STORAGES = {
 MAX_UPLOAD_BYTES = env_int("MAX_UPLOAD_MB", 20) * 1024 * 1024
 MAX_UNCOMPRESSED_BYTES = env_int("MAX_UNCOMPRESSED_MB", 200) * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FILES = env_int("MAX_UPLOAD_FILES", 50)
-MAX_ZIP_MEMBERS = env_int("MAX_ZIP_MEMBERS", 10_000)  # files inside one QDPX
+# Every zip (docx, odt, QDPX) is checked by interviews.importers.zipsafe against these.
+MAX_ZIP_MEMBERS = env_int("MAX_ZIP_MEMBERS", 10_000)  # files inside one zip
+MAX_ZIP_RATIO = env_int("MAX_ZIP_RATIO", 100)  # compression ratio of a member above 1 MB
+# A whole project imported from another tool (QDPX, Taguette): characters per source
+# and sources per import.
+MAX_SOURCE_CHARS = env_int("MAX_SOURCE_CHARS", 5_000_000)
+MAX_IMPORT_SOURCES = env_int("MAX_IMPORT_SOURCES", 2_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_UPLOAD_BYTES
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

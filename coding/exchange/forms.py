@@ -40,5 +40,5 @@ class UploadForm(forms.Form):
 
 class ConfirmForm(forms.Form):
     token = forms.RegexField(regex=r"^[A-Za-z0-9_-]{20,64}$")
-    format = forms.ChoiceField(choices=[(f, f) for f in ("qdc", "csv", "qdpx", "taguette")])
+    format = forms.ChoiceField(choices=[(f, f) for f in ("qdc", "csv", "tsv", "qdpx", "taguette")])
     action = forms.ChoiceField(choices=[("confirm", "confirm"), ("cancel", "cancel")])

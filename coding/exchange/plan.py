@@ -3,22 +3,32 @@
 Both importers (QDPX and Taguette) produce a `ProjectPlan`; the import page shows
 its summary and problems, and `create.create_project_from_plan` saves it in one
 transaction. Keys are strings that only link the parts of one plan together.
+
+The preview's plan is what the confirmation saves: `dump_plan` writes it as JSON
+(kept in default_storage between the two requests, see pending.py) and `load_plan`
+reads it back, so a file is parsed once.
 """
 
+import base64
 import datetime as dt
-import re
-from dataclasses import dataclass, field
+import json
+from dataclasses import asdict, dataclass, field, fields
 
-from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
+
+from .safety import ExchangeError
+
+PLAN_VERSION = 1
 
 
 @dataclass
 class PlanUser:
+    """A user of the file; saved as a placeholder coder of the new project."""
+
     key: str
-    name: str
-    username_hint: str = ""  # REFI-QDA "id", or a Taguette login
-    create_missing: bool = True  # else someone not found here is replaced by the importer
+    refi_id: str  # the REFI-QDA id as written (else its name), or a Taguette login
+    name: str = ""
+    guid: str | None = None
 
 
 @dataclass
@@ -29,6 +39,7 @@ class PlanCode:
     colour: str | None = None
     definition: str = ""
     guid: str | None = None
+    codable: bool = True
 
 
 @dataclass
@@ -50,7 +61,7 @@ class PlanCase:
 class PlanSource:
     key: str
     title: str
-    text: str  # canonical (normalise_text) form
+    text: str
     kind: str = "interview"
     date: dt.date | None = None
     place: str = ""
@@ -60,6 +71,10 @@ class PlanSource:
     original: bytes | None = None
     format: str = "txt"
     case_keys: list[str] = field(default_factory=list)
+    # True: `text` is exactly what the file holds (a QDPX text, see qdpx_text.py);
+    # False: it is put in the canonical form (normalise_text) when saved.
+    verbatim: bool = False
+    plain: bytes | None = None  # the file's .txt, where it differs from `text` in UTF-8
 
 
 @dataclass(frozen=True)
@@ -94,6 +109,7 @@ class ProjectPlan:
     problems: list[str] = field(default_factory=list)  # something in the file is wrong
     not_carried: list[str] = field(default_factory=list)  # valid, but we have no place for it
     notes: list[str] = field(default_factory=list)  # worth knowing, nothing lost
+    unused_users: list[str] = field(default_factory=list)  # users of the file without work
 
     def summary(self) -> list[tuple[str, int]]:
         return [
@@ -107,55 +123,86 @@ class ProjectPlan:
         ]
 
 
-_USERNAME_BAD = re.compile(r"[^\w.@+-]+")
-
-
-def username_from(name: str) -> str:
-    """A valid Django username made from a person's name."""
-    cleaned = _USERNAME_BAD.sub("_", "_".join(name.split())).strip("_")
-    return (cleaned or "coder")[:140]
-
-
-def match_users(users: dict[str, PlanUser]) -> dict[str, tuple[object | None, str]]:
-    """For each user key: (the existing user it maps to or None, the username to use).
-
-    A file user maps to an existing account whose username equals its id or its
-    name; otherwise a new inactive account will be named after it (or, if the user
-    says create_missing=False, the username is "" and the importer stands in).
-    """
-    User = get_user_model()
-    result: dict[str, tuple[object | None, str]] = {}
-    taken: set[str] = set()
-    for key, user in users.items():
-        existing = None
-        for candidate in (user.username_hint, user.name):
-            candidate = (candidate or "").strip()
-            if candidate:
-                existing = User.objects.filter(username=candidate).first()
-                if existing is not None:
-                    break
-        if existing is not None:
-            result[key] = (existing, existing.get_username())
-            continue
-        if not user.create_missing:
-            result[key] = (None, "")
-            continue
-        base = username_from(user.name or user.username_hint)
-        username, n = base, 2
-        while username in taken or User.objects.filter(username=username).exists():
-            username, n = f"{base}-{n}", n + 1
-        taken.add(username)
-        result[key] = (None, username)
-    return result
-
-
 def coder_rows(plan: ProjectPlan) -> list[dict]:
-    """How each coder in the file will be carried over, for the preview."""
-    rows = []
-    for key, (existing, username) in match_users(plan.users).items():
-        user = plan.users[key]
-        status = "existing" if existing is not None else "new" if username else "you"
-        rows.append(
-            {"name": user.name or user.username_hint, "username": username, "status": status}
-        )
-    return rows
+    """Each user of the file with their work, for the preview: all become placeholders."""
+    codings: dict[str | None, int] = {}
+    for coding in plan.codings:
+        codings[coding.coder_key] = codings.get(coding.coder_key, 0) + 1
+    memos: dict[str | None, int] = {}
+    for memo in plan.memos:
+        memos[memo.author_key] = memos.get(memo.author_key, 0) + 1
+    return [
+        {
+            "refi_id": user.refi_id,
+            "name": user.name,
+            "codings": codings.get(key, 0),
+            "memos": memos.get(key, 0),
+        }
+        for key, user in plan.users.items()
+    ]
+
+
+# Keeping a plan between the preview and the confirmation.
+
+
+def dump_plan(plan: ProjectPlan) -> bytes:
+    index = {coding: n for n, coding in enumerate(plan.codings)}
+    data = asdict(plan)
+    data["version"] = PLAN_VERSION
+    data["codings"] = [list(_coding_row(coding)) for coding in plan.codings]
+    for source, planned in zip(data["sources"], plan.sources, strict=True):
+        source["date"] = planned.date.isoformat() if planned.date else None
+        source["original"] = _b64(planned.original)
+        source["plain"] = _b64(planned.plain)
+    for memo, planned in zip(data["memos"], plan.memos, strict=True):
+        kind, key = planned.target
+        memo["target"] = [kind, index[key] if kind == "coding" else key]
+    return json.dumps(data, ensure_ascii=False).encode("utf-8")
+
+
+def _coding_row(coding: PlanCoding) -> tuple:
+    return (coding.source_key, coding.code_key, coding.coder_key, coding.start, coding.end)
+
+
+def _b64(data: bytes | None) -> str | None:
+    return base64.b64encode(data).decode("ascii") if data is not None else None
+
+
+def _build(cls, values: dict):
+    names = {f.name for f in fields(cls)}
+    return cls(**{key: value for key, value in values.items() if key in names})
+
+
+def load_plan(data: bytes) -> ProjectPlan:
+    """The plan `dump_plan` wrote; ExchangeError if it is not one (an older version)."""
+    try:
+        raw = json.loads(data)
+        if raw.get("version") != PLAN_VERSION:
+            raise ValueError(raw.get("version"))
+        codings = [PlanCoding(*row) for row in raw.pop("codings")]
+        plan = _build(ProjectPlan, raw)
+        plan.users = {key: _build(PlanUser, user) for key, user in raw["users"].items()}
+        plan.codes = [_build(PlanCode, code) for code in raw["codes"]]
+        plan.attributes = [_build(PlanAttribute, item) for item in raw["attributes"]]
+        plan.cases = [_build(PlanCase, case) for case in raw["cases"]]
+        plan.sources = [_load_source(source) for source in raw["sources"]]
+        plan.codings = codings
+        plan.memos = [_load_memo(memo, codings) for memo in raw["memos"]]
+    except (ValueError, KeyError, TypeError, IndexError):
+        raise ExchangeError(_("The uploaded file is no longer here. Upload it again.")) from None
+    return plan
+
+
+def _load_source(values: dict) -> PlanSource:
+    source = _build(PlanSource, values)
+    source.date = dt.date.fromisoformat(values["date"]) if values["date"] else None
+    source.original = base64.b64decode(values["original"]) if values["original"] else None
+    source.plain = base64.b64decode(values["plain"]) if values["plain"] else None
+    return source
+
+
+def _load_memo(values: dict, codings: list[PlanCoding]) -> PlanMemo:
+    memo = _build(PlanMemo, values)
+    kind, key = values["target"]
+    memo.target = (kind, codings[key] if kind == "coding" else key)
+    return memo

@@ -63,7 +63,11 @@ def test_a_qdc_merges_by_guid_then_by_name_and_shows_it_first(
     theme.refresh_from_db()
     talk.refresh_from_db()
     assert theme.name == "Obstacles"
-    assert (talk.name, talk.definition, talk.colour) == ("Komunikasi", "Baru.", "#00ff00")
+    assert (talk.name, talk.definition, talk.colour) == (
+        "Komunikasi",
+        "Baru.",
+        "#00FF00",
+    )  # kept as written
     akses = Code.objects.get(project=project, name="Akses")
     assert (akses.parent, str(akses.guid)) == (theme, "aaaaaaaa-0000-4000-8000-000000000002")
 
@@ -125,9 +129,9 @@ def test_a_csv_codebook_with_bad_rows_names_them_and_saves_nothing(client, proje
     )
     response = preview(client, project, "kode.csv", data)
     assert response.context["errors"] == [
-        "Row 3: the code path is empty or has an empty level.",
-        "Row 4: “merah” is not a colour; write it as #RRGGBB, e.g. #1f77b4.",
-        "Row 5: the code “satu” is listed twice.",
+        "Line 3: the code path is empty or has an empty level.",
+        "Line 4: “merah” is not a colour; write it as #RRGGBB, e.g. #1f77b4.",
+        "Line 5: the code “satu” is listed twice.",
     ]
     assert response.context["token"] is None
     assert "Import the codebook" not in response.text

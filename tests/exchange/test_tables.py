@@ -144,9 +144,9 @@ def test_cases_import_names_each_bad_row_and_saves_nothing(client, project, rese
     assert response.context["plan"].errors == [
         "Column “Status [warna]”: unknown type “warna” "
         "(use text, integer, float, boolean or date).",
-        "Row 2: the case name is empty.",
-        "Row 3, column “Masa kerja”: “enam” is not a whole number.",
-        "Row 5: the case “b” is listed twice.",
+        "Line 2: the case name is empty.",
+        "Line 3, column “Masa kerja”: “enam” is not a whole number.",
+        "Line 5: the case “b” is listed twice.",
     ]
     assert response.context["token"] is None
     assert not Case.objects.exists()
