@@ -20,7 +20,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from interviews import services as study
-from interviews.importers import normalise_text
 from interviews.models import Attribute, Case, CaseValue, Membership, Project, Source
 
 from ..models import Code, Coding, CodingEvent, ImportedText, Memo
@@ -165,10 +164,10 @@ def _cases(plan: ProjectPlan, project: Project) -> dict[str, Case]:
 
 
 def _sources(plan: ProjectPlan, project: Project, users, cases, owner) -> dict[str, Source]:
-    """Each source as the file has it: a QDPX text verbatim, any other canonical."""
+    """Each source with its text as read (a QDPX text verbatim, any other canonical)."""
     sources = {}
     for planned in plan.sources:
-        text = planned.text if planned.verbatim else normalise_text(planned.text)
+        text = planned.text
         source = Source(
             project=project,
             kind=planned.kind,

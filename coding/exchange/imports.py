@@ -11,6 +11,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import PurePath
+from typing import IO
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -33,7 +34,7 @@ from .taguette import read_taguette
 @dataclass(frozen=True)
 class Preview:
     context: dict  # what the preview page shows
-    kept: bytes | None  # the parsed result the confirmation saves; None: it cannot be
+    kept: bytes | IO[bytes] | None  # the parsed result the confirmation saves; None: it cannot be
 
 
 @dataclass(frozen=True)

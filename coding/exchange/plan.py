@@ -4,14 +4,15 @@ Both importers (QDPX and Taguette) produce a `ProjectPlan`; the import page show
 its summary and problems, and `create.create_project_from_plan` saves it in one
 transaction. Keys are strings that only link the parts of one plan together.
 
-The preview's plan is what the confirmation saves: `dump_plan` writes it as JSON
-(kept in default_storage between the two requests, see pending.py) and `load_plan`
-reads it back, so a file is parsed once.
+The preview's plan is what the confirmation saves: `dump_plan` writes it (kept in
+default_storage between the two requests, see pending.py) and `load_plan` reads it
+back, so a file is parsed once.
 """
 
-import base64
 import datetime as dt
+import io
 import json
+import zipfile
 from dataclasses import asdict, dataclass, field, fields
 
 from django.utils.translation import gettext as _
@@ -61,6 +62,7 @@ class PlanCase:
 class PlanSource:
     key: str
     title: str
+    # Saved as it is: a QDPX text verbatim (qdpx_text.py), any other in canonical form.
     text: str
     kind: str = "interview"
     date: dt.date | None = None
@@ -71,9 +73,6 @@ class PlanSource:
     original: bytes | None = None
     format: str = "txt"
     case_keys: list[str] = field(default_factory=list)
-    # True: `text` is exactly what the file holds (a QDPX text, see qdpx_text.py);
-    # False: it is put in the canonical form (normalise_text) when saved.
-    verbatim: bool = False
     plain: bytes | None = None  # the file's .txt, where it differs from `text` in UTF-8
 
 
@@ -143,66 +142,100 @@ def coder_rows(plan: ProjectPlan) -> list[dict]:
 
 
 # Keeping a plan between the preview and the confirmation.
+#
+# A zip (stored, not compressed): plan.json holds everything but the sources' texts
+# and files, which are members of their own, so the plan is never copied whole into
+# one string.
 
 
-def dump_plan(plan: ProjectPlan) -> bytes:
+def dump_plan(plan: ProjectPlan) -> io.BytesIO:
+    """The plan, written for default_storage (pending.py); read back by `load_plan`."""
     index = {coding: n for n, coding in enumerate(plan.codings)}
-    data = asdict(plan)
-    data["version"] = PLAN_VERSION
-    data["codings"] = [list(_coding_row(coding)) for coding in plan.codings]
-    for source, planned in zip(data["sources"], plan.sources, strict=True):
-        source["date"] = planned.date.isoformat() if planned.date else None
-        source["original"] = _b64(planned.original)
-        source["plain"] = _b64(planned.plain)
-    for memo, planned in zip(data["memos"], plan.memos, strict=True):
-        kind, key = planned.target
-        memo["target"] = [kind, index[key] if kind == "coding" else key]
-    return json.dumps(data, ensure_ascii=False).encode("utf-8")
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
+        sources = []
+        for n, source in enumerate(plan.sources):
+            values = {f.name: getattr(source, f.name) for f in fields(PlanSource)}
+            values["date"] = source.date.isoformat() if source.date else None
+            for name in ("text", "original", "plain"):
+                data = values.pop(name)
+                if data is not None:
+                    archive.writestr(f"{name}/{n}", data.encode() if name == "text" else data)
+            sources.append(values)
+        data = {
+            "version": PLAN_VERSION,
+            **{name: getattr(plan, name) for name in _LISTS},
+            "name": plan.name,
+            "description": plan.description,
+            "users": {key: asdict(user) for key, user in plan.users.items()},
+            "codes": [asdict(code) for code in plan.codes],
+            "attributes": [asdict(item) for item in plan.attributes],
+            "cases": [asdict(case) for case in plan.cases],
+            "sources": sources,
+            "codings": [_coding_row(coding) for coding in plan.codings],
+            "memos": [_memo_row(memo, index) for memo in plan.memos],
+        }
+        archive.writestr("plan.json", json.dumps(data, ensure_ascii=False).encode("utf-8"))
+    buffer.seek(0)
+    return buffer
 
 
-def _coding_row(coding: PlanCoding) -> tuple:
-    return (coding.source_key, coding.code_key, coding.coder_key, coding.start, coding.end)
+_LISTS = ("problems", "not_carried", "notes", "unused_users")
 
 
-def _b64(data: bytes | None) -> str | None:
-    return base64.b64encode(data).decode("ascii") if data is not None else None
+def _coding_row(coding: PlanCoding) -> list:
+    return [coding.source_key, coding.code_key, coding.coder_key, coding.start, coding.end]
 
 
-def _build(cls, values: dict):
-    names = {f.name for f in fields(cls)}
-    return cls(**{key: value for key, value in values.items() if key in names})
+def _memo_row(memo: PlanMemo, index: dict[PlanCoding, int]) -> dict:
+    kind, key = memo.target
+    target = [kind, index[key] if kind == "coding" else key]
+    return {"text": memo.text, "title": memo.title, "author_key": memo.author_key, "target": target}
 
 
 def load_plan(data: bytes) -> ProjectPlan:
     """The plan `dump_plan` wrote; ExchangeError if it is not one (an older version)."""
     try:
-        raw = json.loads(data)
-        if raw.get("version") != PLAN_VERSION:
-            raise ValueError(raw.get("version"))
-        codings = [PlanCoding(*row) for row in raw.pop("codings")]
-        plan = _build(ProjectPlan, raw)
-        plan.users = {key: _build(PlanUser, user) for key, user in raw["users"].items()}
-        plan.codes = [_build(PlanCode, code) for code in raw["codes"]]
-        plan.attributes = [_build(PlanAttribute, item) for item in raw["attributes"]]
-        plan.cases = [_build(PlanCase, case) for case in raw["cases"]]
-        plan.sources = [_load_source(source) for source in raw["sources"]]
-        plan.codings = codings
-        plan.memos = [_load_memo(memo, codings) for memo in raw["memos"]]
-    except (ValueError, KeyError, TypeError, IndexError):
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            raw = json.loads(archive.read("plan.json"))
+            if raw.get("version") != PLAN_VERSION:
+                raise ValueError(raw.get("version"))
+            codings = [PlanCoding(*row) for row in raw["codings"]]
+            plan = ProjectPlan(name=raw["name"], description=raw["description"])
+            for name in _LISTS:
+                setattr(plan, name, raw[name])
+            plan.users = {key: PlanUser(**user) for key, user in raw["users"].items()}
+            plan.codes = [PlanCode(**code) for code in raw["codes"]]
+            plan.attributes = [PlanAttribute(**item) for item in raw["attributes"]]
+            plan.cases = [PlanCase(**case) for case in raw["cases"]]
+            plan.sources = [_load_source(archive, n, s) for n, s in enumerate(raw["sources"])]
+            plan.codings = codings
+            plan.memos = [_load_memo(memo, codings) for memo in raw["memos"]]
+    except (ValueError, KeyError, TypeError, IndexError, zipfile.BadZipFile):
         raise ExchangeError(_("The uploaded file is no longer here. Upload it again.")) from None
     return plan
 
 
-def _load_source(values: dict) -> PlanSource:
-    source = _build(PlanSource, values)
+def _member(archive: zipfile.ZipFile, name: str) -> bytes | None:
+    try:
+        return archive.read(name)
+    except KeyError:
+        return None
+
+
+def _load_source(archive: zipfile.ZipFile, n: int, values: dict) -> PlanSource:
+    source = PlanSource(**values, text=(_member(archive, f"text/{n}") or b"").decode("utf-8"))
     source.date = dt.date.fromisoformat(values["date"]) if values["date"] else None
-    source.original = base64.b64decode(values["original"]) if values["original"] else None
-    source.plain = base64.b64decode(values["plain"]) if values["plain"] else None
+    source.original = _member(archive, f"original/{n}")
+    source.plain = _member(archive, f"plain/{n}")
     return source
 
 
 def _load_memo(values: dict, codings: list[PlanCoding]) -> PlanMemo:
-    memo = _build(PlanMemo, values)
     kind, key = values["target"]
-    memo.target = (kind, codings[key] if kind == "coding" else key)
-    return memo
+    return PlanMemo(
+        text=values["text"],
+        title=values["title"],
+        author_key=values["author_key"],
+        target=(kind, codings[key] if kind == "coding" else key),
+    )

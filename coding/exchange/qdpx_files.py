@@ -22,9 +22,8 @@ SCHEMES = ("internal://", "relative://", "absolute://", "file://")
 
 @dataclass(frozen=True)
 class FoundText:
-    text: str  # as stored here
+    text: str  # as stored here: the file's own (qdpx_text.py), or extracted, canonical
     mapping: OffsetMap  # the file's positions -> positions of `text`
-    verbatim: bool  # `text` is the file's own (qdpx_text.py), not put in canonical form
     plain: bytes | None  # the file's .txt, where `text` in UTF-8 differs from it
     original: bytes | None  # the rich file (docx, pdf)
     original_name: str
@@ -33,7 +32,7 @@ class FoundText:
 def _verbatim(raw: str, data: bytes | None, rich, rich_name: str) -> FoundText:
     text, mapping = stored_text(raw)
     plain = data if data is not None and text.encode("utf-8") != data else None
-    return FoundText(text, mapping, True, plain, rich, rich_name)
+    return FoundText(text, mapping, plain, rich, rich_name)
 
 
 class ZipFiles:
@@ -130,7 +129,7 @@ class ZipFiles:
         )
         mapping = OffsetMap()
         mapping.keep(len(extracted.text))
-        return FoundText(extracted.text, mapping, False, None, rich, rich_name)
+        return FoundText(extracted.text, mapping, None, rich, rich_name)
 
     def note_text(self, note) -> str:
         content = kid(note, "PlainTextContent")

@@ -114,7 +114,6 @@ class SourcesMixin:
             if title.lower().endswith(f".{fmt}")
             else f"{title[:200]}.{fmt}",
             format=fmt,
-            verbatim=found.verbatim,
         )
         self.read_source_values(element, source)
         return source

@@ -25,14 +25,13 @@ with untrusted schema features off and a step budget, and only ever SELECTed fro
 import json
 import re
 import sqlite3
-import unicodedata
 from html.parser import HTMLParser
 
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from .limits import check_source_count, check_source_length
-from .offsets import Chain, OffsetMap, normalise_with_map, utf8_positions
+from .offsets import Chain, OffsetMap, nfc, normalise_with_map, utf8_positions
 from .plan import PlanCode, PlanCoding, PlanMemo, PlanSource, PlanUser, ProjectPlan
 from .safety import ExchangeError, check_size
 
@@ -197,7 +196,7 @@ def snippet_text(snippet: str) -> str:
 
 def same_passage(passage: str, snippet: str) -> bool:
     """Taguette's snippet and our passage hold the same characters, white space aside."""
-    theirs = "".join(unicodedata.normalize("NFC", snippet_text(snippet)).split())
+    theirs = "".join(nfc(snippet_text(snippet)).split())
     return theirs == "".join(passage.split())
 
 

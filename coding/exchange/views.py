@@ -7,6 +7,8 @@ token (pending.py) until the confirmation saves it in one transaction.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -19,7 +21,8 @@ from interviews.models import Membership
 from ..models import Code, Coding
 from ..tabular import csv_response, xlsx_response
 from . import imports
-from .forms import ConfirmForm, UploadForm
+from .forms import ConfirmForm, HandOverForm, UploadForm
+from .handover import hand_over_work
 from .pending import delete_pending, load_pending, save_pending
 from .qdc import export_qdc
 from .qdpx_export import export_qdpx
@@ -44,6 +47,22 @@ def _upload_forms(membership) -> dict:
     }
 
 
+def _placeholders(project) -> list[Membership]:
+    """The project's placeholder coders (imported users), with how much work each holds."""
+    return list(
+        Membership.objects.filter(project=project, placeholder_guid__isnull=False)
+        .select_related("user")
+        .annotate(
+            coding_count=Count(
+                "user__codings",
+                filter=Q(user__codings__source__project=project),
+                distinct=True,
+            )
+        )
+        .order_by("user__username")
+    )
+
+
 @login_required
 @require_GET
 def exchange(request, slug):
@@ -54,6 +73,7 @@ def exchange(request, slug):
         "project": project,
         "code_count": Code.objects.filter(project=project).count(),
         "coding_count": Coding.objects.filter(source__project=project).count(),
+        "placeholders": _placeholders(project) if membership.is_admin else [],
         **_upload_forms(membership),
     }
     return render(request, "coding/exchange/exchange.html", context)
@@ -192,3 +212,46 @@ def cases_import(request, slug):
 def project_import(request):
     """A REFI-QDA project (.qdpx) or a Taguette project becomes a new project; any user."""
     return run_import(request, imports.PROJECT)
+
+
+# Placeholder coders
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def placeholder_handover(request, slug):
+    """A project admin hands an imported coder's work over to a member."""
+    membership = get_membership(request, slug, allow=is_admin)
+    project = membership.project
+    initial = {"placeholder": request.GET.get("placeholder")}
+    form = HandOverForm(request.POST or None, project=project, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        placeholder, member = form.cleaned_data["placeholder"], form.cleaned_data["member"]
+        try:
+            moved, collapsed = hand_over_work(
+                placeholder=placeholder, to=member, actor=request.user
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _(
+                    "%(member)s now holds the work of %(placeholder)s: %(moved)s codings "
+                    "handed over, %(collapsed)s that %(member)s already had merged."
+                )
+                % {
+                    "member": member.user.get_username(),
+                    "placeholder": placeholder.user.get_username(),
+                    "moved": moved,
+                    "collapsed": collapsed,
+                },
+            )
+            return redirect("coding:exchange", slug)
+    context = {
+        "membership": membership,
+        "project": project,
+        "form": form,
+        "placeholders": _placeholders(project),
+    }
+    return render(request, "coding/exchange/placeholder_handover.html", context)

@@ -163,3 +163,75 @@ def test_a_supervisor_may_not_import_a_codebook(client, project, supervisor):
     client.force_login(supervisor)
     response = preview(client, project, "k.csv", b"path\nBaru\n")
     assert response.status_code == 403
+
+
+# QualCoder's plain codebook, and tables that do not parse.
+
+QUALCODER = (
+    "Hambatan>>Komunikasi\tMasalah komunikasi antarunit, surat lambat.\n"
+    "Hambatan>>Geografi dan akses\tMedan, jarak; transportasi udara.\n"
+    "Hambatan\tPenghambat koordinasi.\n"
+    "Upaya perbaikan>>Koordinasi terjadwal\t\n"
+    'Upaya perbaikan>>Pembagian tugas\t"Jelas" dan tertulis.\n'
+    "Catatan\n"
+)
+
+
+@pytest.mark.parametrize("name", ["codebook.txt", "codebook.tsv"])
+def test_qualcoders_plain_codebook_imports_as_a_tree_with_definitions(
+    client, project, researcher, name
+):
+    client.force_login(researcher)
+    response = preview(client, project, name, QUALCODER.encode())
+    assert response.context["errors"] == []
+    assert [change.path for change in response.context["plan"].added] == [
+        "Hambatan",
+        "Hambatan › Komunikasi",
+        "Hambatan › Geografi dan akses",
+        "Upaya perbaikan",
+        "Upaya perbaikan › Koordinasi terjadwal",
+        "Upaya perbaikan › Pembagian tugas",
+        "Catatan",
+    ]
+    confirm(client, project, response, kind="tsv")
+    codes = {code.name: code for code in Code.objects.filter(project=project)}
+    assert len(codes) == 7
+    assert codes["Komunikasi"].parent == codes["Hambatan"]
+    assert codes["Komunikasi"].definition == "Masalah komunikasi antarunit, surat lambat."
+    assert codes["Geografi dan akses"].definition == "Medan, jarak; transportasi udara."
+    assert codes["Hambatan"].definition == "Penghambat koordinasi."
+    assert codes["Pembagian tugas"].definition == '"Jelas" dan tertulis.'
+    assert codes["Pembagian tugas"].parent == codes["Upaya perbaikan"]
+
+
+def test_a_tab_separated_line_with_too_many_columns_is_refused_naming_it(
+    client, project, researcher
+):
+    client.force_login(researcher)
+    data = "A>>B\tSatu.\nA>>C\tDua.\tTiga.\n".encode()
+    response = preview(client, project, "codebook.txt", data)
+    assert (
+        "Line 2 of the file cannot be read: it has 3 cells, but the file has 2 columns "
+        "(path, definition). Nothing was saved." in response.text
+    )
+    assert response.context.get("token") is None
+    assert not Code.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("data", "line"),
+    [
+        ("path,definition\nSatu,Ok\nDua,Ada, koma lepas,lagi\n", 3),
+        ('path,definition\nSatu,"tidak ditutup\nDua,Ok\n', 2),
+        ("path\nSatu\nDua;tiga;empat\n", 3),
+    ],
+    ids=["more-cells-than-header", "open-quote", "no-separator"],
+)
+def test_a_csv_whose_rows_do_not_parse_is_refused_with_the_line(
+    client, project, researcher, data, line
+):
+    client.force_login(researcher)
+    response = preview(client, project, "kode.csv", data.encode())
+    assert f"Line {line} of the file cannot be read" in response.text
+    assert response.context.get("token") is None
+    assert not Code.objects.exists()

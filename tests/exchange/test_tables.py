@@ -157,3 +157,15 @@ def test_cases_import_is_for_coders(client, project, persona, request):
     client.force_login(request.getfixturevalue(persona))
     response = preview(client, project, "Kasus\nA\n")
     assert response.status_code == (403 if persona == "supervisor" else 404)
+
+
+def test_a_cases_row_with_more_cells_than_the_header_is_refused_naming_its_line(
+    client, project, researcher
+):
+    client.force_login(researcher)
+    response = preview(client, project, "Kasus,Umur\nIbu Sari,40\n\nPak Yan,52,Kepala\n")
+    assert (
+        "Line 4 of the file cannot be read: it has 3 cells, but the file has 2 columns "
+        "(Kasus, Umur). Nothing was saved." in response.text
+    )
+    assert not Case.objects.exists()
