@@ -208,7 +208,7 @@ def test_a_tab_separated_line_with_too_many_columns_is_refused_naming_it(
     client, project, researcher
 ):
     client.force_login(researcher)
-    data = "A>>B\tSatu.\nA>>C\tDua.\tTiga.\n".encode()
+    data = b"A>>B\tSatu.\nA>>C\tDua.\tTiga.\n"
     response = preview(client, project, "codebook.txt", data)
     assert (
         "Line 2 of the file cannot be read: it has 3 cells, but the file has 2 columns "

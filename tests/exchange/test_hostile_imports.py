@@ -212,7 +212,16 @@ def expanded_size(data: bytes) -> int:
 
 
 def test_peak_memory_of_an_import_stays_under_ten_times_its_expanded_size(researcher):
-    words = "koordinasi kebijakan teknis bagian kesra sekretariat daerah distrik ".split()
+    words = [
+        "koordinasi",
+        "kebijakan",
+        "teknis",
+        "bagian",
+        "kesra",
+        "sekretariat",
+        "daerah",
+        "distrik",
+    ]
     texts = ["\r\n".join(" ".join(words[(n + i) % 8 : 8]) for i in range(4_000)) for n in range(5)]
     data = qdpx_with(texts)
     tracemalloc.start()
