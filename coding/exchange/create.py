@@ -51,7 +51,7 @@ def free_name(name: str, taken: set[str], limit: int) -> str:
 def placeholder_username(refi_id: str, project: Project) -> str:
     """`<id>@<project>`: visibly imported, and never the name of an account elsewhere."""
     User = get_user_model()
-    base = "_".join(refi_id.split())[:100] or "coder"
+    base = "_".join(refi_id.split())[:80] or "coder"  # with "@" and the slug: under 150
     username, n = f"{base}@{project.slug}", 2
     while User.objects.filter(username=username).exists():
         username, n = f"{base}-{n}@{project.slug}", n + 1

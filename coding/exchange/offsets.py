@@ -88,7 +88,7 @@ class OffsetMap:
         return self._out[k] + min(position - self._in[k], self._run_out(k))
 
     def back(self, position: int) -> int:
-        """The first input position that maps to `position` of the output."""
+        """The first input position that maps to `position` of the output, or past it."""
         if not 0 <= position <= self.length_out:
             raise IndexError(position)
         k = bisect_left(self._out, position)
@@ -96,9 +96,7 @@ class OffsetMap:
             offset = position - self._out[k - 1]
             if offset <= min(self._run_in(k - 1) - 1, self._run_out(k - 1)):
                 return self._in[k - 1] + offset
-        if k < len(self._out) and self._out[k] == position:
-            return self._in[k]
-        return self.length_in
+        return self._in[k] if k < len(self._in) else self.length_in
 
 
 class Chain:
@@ -178,7 +176,7 @@ def _ranges(codes) -> str:
 
 
 def _nfc(text: str) -> tuple[str, OffsetMap]:
-    """NFC, composed letter by letter, and a map built only where the length changed.
+    """NFC, composed letter by letter, and a map built only where a letter changed.
 
     A letter with its run of marks that composed to fewer characters is mapped prefix
     by prefix (what each prefix composes to), or by its length alone when longer than
@@ -197,10 +195,7 @@ def _nfc(text: str) -> tuple[str, OffsetMap]:
         mapping.keep(start - position)
         out.append(text[position:start])
         out.append(composed)
-        if len(composed) == len(piece):
-            mapping.keep(len(piece))
-        else:
-            _map_piece(piece, len(composed), mapping)
+        _map_piece(piece, len(composed), mapping)
         position = end
     mapping.keep(len(text) - position)
     out.append(text[position:])
@@ -235,7 +230,9 @@ def _compose(piece: str) -> str:
 
 
 def _map_piece(piece: str, composed: int, mapping: OffsetMap) -> None:
-    if len(piece) == 2 or len(piece) > LONG_SEQUENCE:
+    # A letter and one mark: the letter maps to itself (unless it is no plain letter).
+    simple = len(piece) == 2 and unicodedata.is_normalized("NFC", piece[0])
+    if simple or len(piece) > LONG_SEQUENCE:
         mapping.add(len(piece), composed)
         return
     before = 0

@@ -35,8 +35,6 @@ def stored_text(raw: str) -> tuple[str, OffsetMap]:
         mapping.add(1, 0)
         position = index + 1
     mapping.keep(len(raw) - position)
-    if len(mapping) <= 1:  # nothing dropped (perhaps lone \r replaced)
-        return raw.replace("\r", "\n"), mapping
     return raw.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", ""), mapping
 
 
