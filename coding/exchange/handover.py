@@ -41,7 +41,9 @@ def hand_over_work(
     project_id = placeholder.project_id
     mine = Coding.objects.filter(source__project_id=project_id)
     codings = list(
-        mine.filter(coder_id=placeholder.user_id).select_for_update().select_related("code")
+        mine.filter(coder_id=placeholder.user_id)
+        .select_for_update(of=("self",))
+        .select_related("code")
     )
     kept = {
         (source_id, code_id, start, end): pk

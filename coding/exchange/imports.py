@@ -147,7 +147,6 @@ def _project_format(name: str) -> str:
 
 def _project_preview(project, fmt: str, data: bytes) -> Preview:
     plan = read_qdpx(data) if fmt == "qdpx" else read_taguette(data)
-    del data  # the plan is all that is kept
     return Preview({"plan": plan, "coders": coder_rows(plan)}, dump_plan(plan))
 
 

@@ -197,7 +197,7 @@ def load_plan(data: bytes) -> ProjectPlan:
     """The plan `dump_plan` wrote; ExchangeError if it is not one (an older version)."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            raw = json.loads(archive.read("plan.json"))
+            raw = _without_nul(json.loads(archive.read("plan.json")))
             if raw.get("version") != PLAN_VERSION:
                 raise ValueError(raw.get("version"))
             codings = [PlanCoding(*row) for row in raw["codings"]]
@@ -214,6 +214,17 @@ def load_plan(data: bytes) -> ProjectPlan:
     except (ValueError, KeyError, TypeError, IndexError, zipfile.BadZipFile):
         raise ExchangeError(_("The uploaded file is no longer here. Upload it again.")) from None
     return plan
+
+
+def _without_nul(value):
+    """Names, notes and descriptions without NUL, which PostgreSQL cannot store."""
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, list):
+        return [_without_nul(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _without_nul(item) for key, item in value.items()}
+    return value
 
 
 def _member(archive: zipfile.ZipFile, name: str) -> bytes | None:
