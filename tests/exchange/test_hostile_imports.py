@@ -90,6 +90,17 @@ def test_a_megabyte_of_combining_text_maps_well_under_a_second():
     assert time.perf_counter() - began < 1.0  # generous: it takes a few hundredths
 
 
+def test_a_letter_with_a_hundred_thousand_marks_composes_without_cpythons_quadratic_sort():
+    """CPython orders marks by insertion sort: here it would take minutes, not a moment."""
+    text = "a" + "\u0301\u0323" * 50_000
+    began = time.perf_counter()
+    result, mapping = offsets.normalise_with_map(text)
+    assert time.perf_counter() - began < 3  # generous: a few tenths of a second
+    # In canonical order (dot below before acute), the first dot composed with the "a".
+    assert result == "\u1ea1" + "\u0323" * 49_999 + "\u0301" * 50_000
+    assert mapping[len(text)] == len(result)
+
+
 def test_a_taguette_document_of_combining_text_maps_linearly(monkeypatch):
     counting = CountingUnicodedata()
     monkeypatch.setattr(offsets, "unicodedata", counting)
