@@ -131,6 +131,8 @@ def test_an_admin_hands_a_placeholders_work_to_a_member(client, imported, outsid
     mine = Coding.objects.filter(source__project=imported).order_by("start").first()
     client.force_login(outsider)  # the importer, admin of the new project
     url = reverse("coding:placeholder_handover", args=[imported.slug])
+    exchange = client.get(reverse("coding:exchange", args=[imported.slug])).text
+    assert f'{placeholder.user.username} · 2 codings · <a href="{url}?placeholder=' in exchange
     page = client.get(url, {"placeholder": placeholder.pk})
     assert f'<option value="{placeholder.pk}" selected>' in page.text
     response = client.post(url, {"placeholder": placeholder.pk, "member": member.pk}, follow=True)
