@@ -37,6 +37,9 @@ class Code(models.Model):
         _("colour"), max_length=7, default="#1f77b4", validators=[colour_validator]
     )
     order = models.PositiveIntegerField(_("order"), default=0)
+    # REFI-QDA's isCodable, kept from an imported file so that an export says what the
+    # other tool said (a folder of codes); here every code can be applied.
+    is_codable = models.BooleanField(default=True, editable=False)
     # Stable identity for exchange with other tools (REFI-QDA GUID).
     guid = models.UUIDField(default=uuid.uuid4, editable=False, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -113,6 +116,21 @@ class Coding(models.Model):
 
     def __str__(self) -> str:
         return f"{self.start}–{self.end}"
+
+
+class ImportedText(models.Model):
+    """The .txt a source came with in a QDPX file, where it differs from `Source.text`.
+
+    A QDPX text is kept verbatim but for its line ends (and a byte-order mark, NUL
+    characters, another encoding): an export writes these bytes back and maps the
+    positions back to them (coding/exchange/qdpx_text.py). Stored compressed.
+    """
+
+    source = models.OneToOneField(Source, on_delete=models.CASCADE, related_name="imported_text")
+    data = models.BinaryField()
+
+    def __str__(self) -> str:
+        return f"text of {self.source_id}"
 
 
 class Memo(models.Model):

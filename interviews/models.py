@@ -56,6 +56,11 @@ class Membership(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
     )
     role = models.CharField(_("role"), max_length=16, choices=Role.choices)
+    # A placeholder coder holds work imported from another tool's file (see README,
+    # "Exchange"): an account that cannot sign in, made for this project only. These
+    # keep the id and GUID the coder had in that file, so an export gives them back.
+    placeholder_id = models.CharField(max_length=150, blank=True)
+    placeholder_guid = models.UUIDField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -68,6 +73,10 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} @ {self.project_id}: {self.role}"
+
+    @property
+    def is_placeholder(self) -> bool:
+        return self.placeholder_guid is not None
 
     # Capabilities: the one place that says what each role may do.
     @property

@@ -211,13 +211,19 @@ if DEBUG:
 MAX_UPLOAD_BYTES = env_int("MAX_UPLOAD_MB", 20) * 1024 * 1024
 MAX_UNCOMPRESSED_BYTES = env_int("MAX_UNCOMPRESSED_MB", 200) * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FILES = env_int("MAX_UPLOAD_FILES", 50)
-MAX_ZIP_MEMBERS = env_int("MAX_ZIP_MEMBERS", 10_000)  # files inside one QDPX
+# Every zip (docx, odt, QDPX) is checked by interviews.importers.zipsafe against these.
+MAX_ZIP_MEMBERS = env_int("MAX_ZIP_MEMBERS", 10_000)  # files inside one zip
+MAX_ZIP_RATIO = env_int("MAX_ZIP_RATIO", 100)  # compression ratio of a member above 1 MB
+# A whole project imported from another tool (QDPX, Taguette): sources per import.
+# (Characters per source: MAX_SOURCE_CHARS below, for uploads and imports alike.)
+MAX_IMPORT_SOURCES = env_int("MAX_IMPORT_SOURCES", 2_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_UPLOAD_BYTES
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # Large input: one upload request may carry MAX_UPLOAD_TOTAL_MB in all (by default 100,
-# and never less than one file's limit); a source's text may have MAX_SOURCE_CHARS
-# characters (code points; 2 million, some 600 pages, by default).
+# and never less than one file's limit); a source's text, uploaded, pasted or imported
+# from another tool, may have MAX_SOURCE_CHARS characters (code points; 2 million,
+# some 600 pages, by default).
 MAX_UPLOAD_TOTAL_BYTES = (
     env_int("MAX_UPLOAD_TOTAL_MB", max(100, MAX_UPLOAD_BYTES // (1024 * 1024))) * 1024 * 1024
 )

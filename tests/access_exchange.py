@@ -18,6 +18,24 @@ def cases_csv(world):
     return {"file": SimpleUploadedFile("kasus.csv", b"Kasus,Umur\nIbu Sari,40\n")}
 
 
+def handover(world):
+    """A placeholder coder with one coding, handed over to the world's researcher."""
+    from coding.exchange.create import make_placeholder
+    from coding.models import Coding
+    from coding.services import apply_code
+    from interviews.models import Membership
+
+    coding = Coding.objects.select_related("source", "code").get(pk=world["coding_id"])
+    project = coding.source.project
+    placeholder = make_placeholder(project=project, refi_id="rina", guid=None)
+    text = coding.source.text
+    apply_code(
+        source=coding.source, start=0, end=5, passage=text[:5], code=coding.code, coder=placeholder
+    )
+    member = Membership.objects.get(project=project, user=world["users"]["researcher"])
+    return {"placeholder": placeholder.memberships.get().pk, "member": member.pk}
+
+
 ACCESS = {
     "coding:exchange": [
         ("get", None, row(LOGIN, 404, 200, 200, 200)),
@@ -40,6 +58,11 @@ ACCESS = {
     "coding:cases_import": [
         ("get", None, row(LOGIN, 404, 200, 403, 200)),
         ("post", cases_csv, row(LOGIN, 404, 200, 403, 200)),
+    ],
+    "coding:placeholder_handover": [
+        ("get", None, row(LOGIN, 404, 403, 403, 200)),
+        ("post", handover, row(LOGIN, 404, 403, 403, 302)),
+        ("put", {}, row(LOGIN, 405, 405, 405, 405)),
     ],
     "coding:project_import": [
         ("get", None, row(LOGIN, 200, 200, 200, 200)),

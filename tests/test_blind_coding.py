@@ -197,6 +197,7 @@ NO_CODING_WORK = {
     "coding:codebook_import": "a form",
     "coding:cases_import": "a form",
     "coding:project_import": "a form",
+    "coding:placeholder_handover": "admins only",
     "coding:search_code": "a write (codes the researcher's own hits)",
     "coding:stop_words": "the project's stop-word lists",
     "coding:suggestion_decide": "a write (tests/suggest: a model of others' codings is hidden)",

@@ -10,8 +10,9 @@ GUID is not taken on this server. Codes are never moved or deleted by a merge.
 inside a transaction (the codebook may have changed since the preview) and applies.
 """
 
+import json
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 from django.db import transaction
 from django.db.models import Max
@@ -21,6 +22,7 @@ from interviews.models import Project
 
 from ..models import Code
 from .refi import PALETTE
+from .safety import ExchangeError
 
 MAX_NAME = 120
 
@@ -32,6 +34,7 @@ class Incoming:
     colour: str | None = None
     definition: str | None = None  # None: the file says nothing about it
     children: list["Incoming"] = field(default_factory=list)
+    codable: bool = True  # REFI-QDA isCodable, kept for new codes
 
 
 @dataclass
@@ -71,47 +74,56 @@ def _clean(name: str) -> str:
     return " ".join(name.split())[:MAX_NAME]
 
 
-def plan_merge(project: Project, tree: list[Incoming]) -> MergePlan:
-    codes = list(Code.objects.filter(project=project))
-    by_guid = {str(code.guid): code for code in codes}
-    children: dict[int | None, list[Code]] = {}
-    for code in codes:
-        children.setdefault(code.parent_id, []).append(code)
-    plan = MergePlan()
-    guids_elsewhere = {
-        str(guid)
-        for guid in Code.objects.exclude(project=project)
-        .filter(guid__in=[g for g in _guids(tree) if g])
-        .values_list("guid", flat=True)
-    }
+class _Merger:
+    """One merge of an incoming tree into a project's codebook: reads, never writes."""
 
-    def sibling(parent: Code | None, name: str) -> Code | None:
+    def __init__(self, project: Project, tree: list[Incoming]):
+        codes = list(Code.objects.filter(project=project))
+        self.by_guid = {str(code.guid): code for code in codes}
+        self.children: dict[int | None, list[Code]] = {}
+        for code in codes:
+            self.children.setdefault(code.parent_id, []).append(code)
+        self.guids_elsewhere = {
+            str(guid)
+            for guid in Code.objects.exclude(project=project)
+            .filter(guid__in=[g for g in _guids(tree) if g])
+            .values_list("guid", flat=True)
+        }
+        self.plan = MergePlan()
+        self.added: dict = {}
+
+    def sibling(self, parent: Code | None, name: str) -> Code | None:
         key = parent.pk if parent else None
-        return next((c for c in children.get(key, []) if c.name.lower() == name.lower()), None)
+        return next((c for c in self.children.get(key, []) if c.name.lower() == name.lower()), None)
 
-    def add(node: Incoming, parent, path: str, added: dict) -> None:
+    def add(self, node: Incoming, parent, path: str) -> None:
         key = (id(parent), node.name.lower())
-        if key in added:  # the same name twice under one parent: one code
-            change = added[key]
+        if key in self.added:  # the same name twice under one parent: one code
+            change = self.added[key]
         else:
-            guid = node.guid if node.guid and node.guid not in by_guid else None
-            guid = guid if guid not in guids_elsewhere else None
-            change = Change("add", path, parent=parent, incoming=Incoming(
-                name=node.name, guid=guid, colour=node.colour, definition=node.definition
-            ))  # fmt: skip
-            added[key] = change
-            plan.changes.append(change)
+            guid = node.guid if node.guid and node.guid not in self.by_guid else None
+            guid = guid if guid not in self.guids_elsewhere else None
+            incoming = Incoming(
+                name=node.name,
+                guid=guid,
+                colour=node.colour,
+                definition=node.definition,
+                codable=node.codable,
+            )
+            change = Change("add", path, parent=parent, incoming=incoming)
+            self.added[key] = change
+            self.plan.changes.append(change)
         for child in node.children:
             child.name = _clean(child.name) or _("(unnamed)")
-            add(child, change, f"{path} › {child.name}", added)
+            self.add(child, change, f"{path} › {child.name}")
 
-    def walk(nodes: list[Incoming], parent: Code | None, trail: str, added: dict) -> None:
+    def walk(self, nodes: list[Incoming], parent: Code | None, trail: str) -> None:
         for node in nodes:
             node.name = _clean(node.name) or _("(unnamed)")
             path = f"{trail} › {node.name}" if trail else node.name
-            match = by_guid.get(node.guid or "")
+            match = self.by_guid.get(node.guid or "")
             if match is not None and (match.parent_id != (parent.pk if parent else None)):
-                plan.problems.append(
+                self.plan.problems.append(
                     _(
                         "“%(path)s” is elsewhere in this codebook (as “%(name)s”); "
                         "it was left where it is."
@@ -119,38 +131,60 @@ def plan_merge(project: Project, tree: list[Incoming]) -> MergePlan:
                     % {"path": path, "name": match.name}
                 )
             if match is None:
-                match = sibling(parent, node.name)
+                match = self.sibling(parent, node.name)
             if match is None:
-                add(node, parent, path, added)
+                self.add(node, parent, path)
                 continue
-            changed = False
-            if match.name != node.name and str(match.guid) == node.guid:
-                clash = sibling(match.parent, node.name)
-                if clash is not None and clash.pk != match.pk:
-                    plan.problems.append(
-                        _("“%(old)s” cannot be renamed to “%(new)s”: that name is taken there.")
-                        % {"old": match.name, "new": node.name}
-                    )
-                else:
-                    plan.changes.append(
-                        Change("rename", path, match.name, code=match, incoming=node)
-                    )
-                    changed = True
-            details = []
-            if node.definition and node.definition.strip() != match.definition.strip():
-                details.append(_("definition"))
-            if node.colour and node.colour.lower() != match.colour.lower():
-                details.append(_("colour"))
-            if details:
-                plan.changes.append(
-                    Change("update", path, ", ".join(details), code=match, incoming=node)
-                )
-                changed = True
-            plan.unchanged += not changed
-            walk(node.children, match, path, added)
+            changed = self.rename(match, node, path)
+            changed = self.update(match, node, path) or changed
+            self.plan.unchanged += not changed
+            self.walk(node.children, match, path)
 
-    walk(tree, None, "", {})
-    return plan
+    def rename(self, match: Code, node: Incoming, path: str) -> bool:
+        if match.name == node.name or str(match.guid) != node.guid:
+            return False
+        clash = self.sibling(match.parent, node.name)
+        if clash is not None and clash.pk != match.pk:
+            self.plan.problems.append(
+                _("“%(old)s” cannot be renamed to “%(new)s”: that name is taken there.")
+                % {"old": match.name, "new": node.name}
+            )
+            return False
+        self.plan.changes.append(Change("rename", path, match.name, code=match, incoming=node))
+        return True
+
+    def update(self, match: Code, node: Incoming, path: str) -> bool:
+        details = []
+        if node.definition and node.definition.strip() != match.definition.strip():
+            details.append(_("definition"))
+        if node.colour and node.colour.lower() != match.colour.lower():
+            details.append(_("colour"))
+        if details:
+            self.plan.changes.append(
+                Change("update", path, ", ".join(details), code=match, incoming=node)
+            )
+        return bool(details)
+
+
+def plan_merge(project: Project, tree: list[Incoming]) -> MergePlan:
+    merger = _Merger(project, tree)
+    merger.walk(tree, None, "")
+    return merger.plan
+
+
+def dump_tree(tree: list[Incoming]) -> bytes:
+    """The incoming tree as JSON, kept between the preview and the confirmation."""
+    return json.dumps([asdict(node) for node in tree], ensure_ascii=False).encode("utf-8")
+
+
+def load_tree(data: bytes) -> list[Incoming]:
+    def node(values: dict) -> Incoming:
+        return Incoming(**{**values, "children": [node(child) for child in values["children"]]})
+
+    try:
+        return [node(values) for values in json.loads(data)]
+    except (ValueError, KeyError, TypeError):
+        raise ExchangeError(_("The uploaded file is no longer here. Upload it again.")) from None
 
 
 def _guids(tree: list[Incoming]):
@@ -177,6 +211,7 @@ def apply_merge(project: Project, tree: list[Incoming]) -> MergePlan:
                 colour=node.colour or PALETTE[count % len(PALETTE)],
                 order=0 if top is None else top + 1,
                 guid=node.guid or uuid.uuid4(),
+                is_codable=node.codable,
             )
             count += 1
         elif change.action == "rename":

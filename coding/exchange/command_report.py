@@ -22,8 +22,12 @@ def report_and_create(command, plan, owner, *, dry_run: bool = False):
     for label, count in plan.summary():
         write(f"  {label}: {count}")
     for coder in coder_rows(plan):
-        target = coder["username"] or "(the owner)"
-        write(f"  coder {coder['name']!r} -> {target} ({coder['status']})")
+        write(
+            f"  coder {coder['refi_id']!r} ({coder['codings']} codings, {coder['memos']} memos)"
+            " -> a placeholder coder of the new project"
+        )
+    if plan.unused_users:
+        write("  users without codings, not carried over: " + ", ".join(plan.unused_users))
     for title, items in (
         ("Problems", plan.problems),
         ("Not carried over", plan.not_carried),
@@ -39,8 +43,8 @@ def report_and_create(command, plan, owner, *, dry_run: bool = False):
     result = create_project_from_plan(plan=plan, owner=owner)
     for message in result.messages:
         write(message)
-    if result.created_users:
-        write("Inactive accounts made for coders: " + ", ".join(result.created_users))
+    if result.placeholders:
+        write("Placeholder coders (they cannot sign in): " + ", ".join(result.placeholders))
     command.stdout.write(
         command.style.SUCCESS(f"Imported as “{result.project.slug}” (id {result.project.pk}).")
     )

@@ -1,6 +1,15 @@
-"""Save a ProjectPlan as a new project, in one transaction."""
+"""Save a ProjectPlan as a new project, in one transaction.
+
+Who did the work: every user of the file becomes a placeholder coder of the new
+project (an account that cannot sign in, named after its REFI-QDA id and this
+project, its id and GUID kept on the membership). An import never attributes work
+to an account of this server other than the importer's own: work whose author the
+file does not name goes to the importer. A project admin may later hand a
+placeholder's work over to a member (handover.py).
+"""
 
 import uuid
+import zlib
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
@@ -11,23 +20,24 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from interviews import services as study
-from interviews.models import Attribute, Case, CaseValue, Project
+from interviews.models import Attribute, Case, CaseValue, Membership, Project, Source
 
-from ..models import Code, Coding, CodingEvent, Memo
-from .plan import PlanCoding, ProjectPlan, match_users
+from ..models import Code, Coding, CodingEvent, ImportedText, Memo
+from .plan import PlanCoding, ProjectPlan
 from .refi import PALETTE
 
 MAX_CODE_NAME = 120
+BATCH = 2_000
 
 
 @dataclass
 class ImportResult:
     project: Project
-    created_users: list[str] = field(default_factory=list)
+    placeholders: list[str] = field(default_factory=list)  # usernames made
     messages: list[str] = field(default_factory=list)
 
 
-def _free_name(name: str, taken: set[str], limit: int) -> str:
+def free_name(name: str, taken: set[str], limit: int) -> str:
     """`name`, or `name (2)`, `name (3)`... so that siblings stay distinct (case-blind)."""
     name = (" ".join(name.split()) or _("(unnamed)"))[:limit]
     candidate, n = name, 2
@@ -38,19 +48,46 @@ def _free_name(name: str, taken: set[str], limit: int) -> str:
     return candidate
 
 
-def _users(plan: ProjectPlan, result: ImportResult) -> dict[str, AbstractBaseUser]:
+def placeholder_username(refi_id: str, project: Project) -> str:
+    """`<id>@<project>`: visibly imported, and never the name of an account elsewhere."""
     User = get_user_model()
+    base = "_".join(refi_id.split())[:80] or "coder"  # with "@" and the slug: under 150
+    username, n = f"{base}@{project.slug}", 2
+    while User.objects.filter(username=username).exists():
+        username, n = f"{base}-{n}@{project.slug}", n + 1
+    return username
+
+
+def make_placeholder(
+    *, project: Project, refi_id: str, name: str = "", guid: str | None = None
+) -> AbstractBaseUser:
+    """A coder of `project` standing for someone in an imported file; it cannot sign in."""
+    User = get_user_model()
+    user = User(
+        username=placeholder_username(refi_id, project),
+        first_name=(name or refi_id)[:150],
+        is_active=False,
+    )
+    user.set_unusable_password()
+    user.save()
+    Membership.objects.create(
+        project=project,
+        user=user,
+        role=Membership.Role.RESEARCHER,
+        placeholder_id=refi_id[:150],
+        placeholder_guid=guid or uuid.uuid4(),
+    )
+    return user
+
+
+def _users(plan: ProjectPlan, project: Project, result: ImportResult) -> dict:
     users = {}
-    for key, (existing, username) in match_users(plan.users).items():
-        if existing is None and not username:
-            continue  # not here, and not to be created: the importer stands in
-        if existing is None:
-            name = plan.users[key].name or username
-            existing = User(username=username, first_name=name[:150], is_active=False)
-            existing.set_unusable_password()
-            existing.save()
-            result.created_users.append(username)
-        users[key] = existing
+    for key, planned in plan.users.items():
+        user = make_placeholder(
+            project=project, refi_id=planned.refi_id, name=planned.name, guid=planned.guid
+        )
+        result.placeholders.append(user.get_username())
+        users[key] = user
     return users
 
 
@@ -76,11 +113,12 @@ def _codes(plan: ProjectPlan, project: Project, result: ImportResult) -> dict[st
         codes[planned.key] = Code.objects.create(
             project=project,
             parent=parent,
-            name=_free_name(planned.name, siblings, MAX_CODE_NAME),
+            name=free_name(planned.name, siblings, MAX_CODE_NAME),
             definition=planned.definition,
             colour=planned.colour or PALETTE[index % len(PALETTE)],
             order=len(siblings) - 1,
             guid=guid,
+            is_codable=planned.codable,
         )
     if reassigned:
         result.messages.append(
@@ -102,7 +140,7 @@ def _cases(plan: ProjectPlan, project: Project) -> dict[str, Case]:
     for order, planned in enumerate(plan.attributes):
         attributes[planned.key] = Attribute.objects.create(
             project=project,
-            name=_free_name(planned.name, taken, 100),
+            name=free_name(planned.name, taken, 100),
             type=planned.type,
             order=order,
         )
@@ -112,7 +150,7 @@ def _cases(plan: ProjectPlan, project: Project) -> dict[str, Case]:
     for planned in plan.cases:
         case = Case.objects.create(
             project=project,
-            name=_free_name(planned.name, taken, 200),
+            name=free_name(planned.name, taken, 200),
             description=planned.description,
         )
         cases[planned.key] = case
@@ -121,8 +159,131 @@ def _cases(plan: ProjectPlan, project: Project) -> dict[str, Case]:
             for key, value in planned.values.items()
             if key in attributes and value != ""
         )
-    CaseValue.objects.bulk_create(values)
+    CaseValue.objects.bulk_create(values, batch_size=BATCH)
     return cases
+
+
+def _sources(plan: ProjectPlan, project: Project, users, cases, owner) -> dict[str, Source]:
+    """Each source with its text as read (a QDPX text verbatim, any other canonical)."""
+    sources = {}
+    for planned in plan.sources:
+        text = planned.text
+        source = Source(
+            project=project,
+            kind=planned.kind,
+            title=(planned.title.strip() or _("Untitled source"))[:300],
+            text=text,
+            word_count=len(text.split()),
+            date=planned.date,
+            place=planned.place[:200],
+            author=planned.author[:200],
+            created_by=users.get(planned.creator_key, owner),
+            original_name=planned.original_name[:255],
+            format=planned.format[:10],
+        )
+        if planned.original:
+            source.original.save(
+                planned.original_name or "original", ContentFile(planned.original), save=False
+            )
+        source.save()
+        source.cases.set([cases[key] for key in planned.case_keys if key in cases])
+        if planned.plain is not None:
+            ImportedText.objects.create(source=source, data=zlib.compress(planned.plain))
+        sources[planned.key] = source
+    return sources
+
+
+class _Coders:
+    """Who holds work the file names nobody for: the importer, else one placeholder."""
+
+    def __init__(self, project: Project, users: dict, owner, result: ImportResult):
+        self.project, self.users, self.owner, self.result = project, users, owner, result
+        self.unknown = None
+
+    def __call__(self, key: str | None):
+        if key in self.users:
+            return self.users[key]
+        if self.owner is not None:
+            return self.owner
+        if self.unknown is None:
+            self.unknown = make_placeholder(project=self.project, refi_id=_("unknown"))
+            self.result.placeholders.append(self.unknown.get_username())
+        return self.unknown
+
+
+def _codings(plan: ProjectPlan, project, sources, codes, coder_of) -> dict[PlanCoding, int]:
+    """Save the codings (duplicates once) and their history; plan coding -> coding id."""
+    unique: dict[tuple, Coding] = {}
+    of_plan: dict[PlanCoding, tuple] = {}
+    for planned in plan.codings:
+        source, coder = sources[planned.source_key], coder_of(planned.coder_key)
+        key = (source.pk, codes[planned.code_key].pk, coder.pk, planned.start, planned.end)
+        of_plan[planned] = key
+        if key not in unique:
+            unique[key] = Coding(
+                source=source,
+                code=codes[planned.code_key],
+                coder=coder,
+                start=planned.start,
+                end=planned.end,
+                passage=source.text[planned.start : planned.end],
+            )
+    saved = Coding.objects.bulk_create(unique.values(), batch_size=BATCH)
+    detail = _("imported")
+    CodingEvent.objects.bulk_create(
+        (
+            CodingEvent(
+                project=project,
+                source_id=coding.source_id,
+                coding_id=coding.pk,
+                action=CodingEvent.Action.CREATED,
+                actor_id=coding.coder_id,
+                coder_id=coding.coder_id,
+                code_name=coding.code.name,
+                start=coding.start,
+                end=coding.end,
+                detail=detail,
+            )
+            for coding in saved
+        ),
+        batch_size=BATCH,
+    )
+    return {planned: unique[key].pk for planned, key in of_plan.items()}
+
+
+def _memos(plan: ProjectPlan, project, sources, codes, codings, author_of) -> None:
+    memos = []
+    for planned in plan.memos:
+        kind, key = planned.target
+        target = {
+            "source": {"source": sources.get(key)},
+            "code": {"code": codes.get(key)},
+            "coding": {"coding_id": codings.get(key)},
+        }.get(kind, {})
+        if any(value is None for value in target.values()):
+            target = {}  # its target was not carried over: keep it on the project
+        memos.append(
+            Memo(
+                project=project,
+                author=author_of(planned.author_key),
+                title=planned.title[:200],
+                text=planned.text,
+                **target,
+            )
+        )
+    Memo.objects.bulk_create(memos, batch_size=BATCH)
+
+
+def _new_project(plan: ProjectPlan, owner, language: str) -> Project:
+    name = (plan.name.strip() or _("Imported project"))[:200]
+    slug = study.unique_slug(name)
+    if owner is not None:
+        return study.create_project(
+            name=name, slug=slug, creator=owner, description=plan.description, language=language
+        )
+    return Project.objects.create(
+        name=name, slug=slug, description=plan.description, language=language
+    )
 
 
 @transaction.atomic
@@ -130,116 +291,13 @@ def create_project_from_plan(
     *, plan: ProjectPlan, owner: AbstractBaseUser | None, language: str = "id"
 ) -> ImportResult:
     """Create the project a plan describes; `owner` (if any) becomes its admin."""
-    name = (plan.name.strip() or _("Imported project"))[:200]
-    slug = study.unique_slug(name)
-    if owner is not None:
-        project = study.create_project(
-            name=name, slug=slug, creator=owner, description=plan.description, language=language
-        )
-    else:
-        project = Project.objects.create(
-            name=name, slug=slug, description=plan.description, language=language
-        )
+    project = _new_project(plan, owner, language)
     result = ImportResult(project=project)
-    users = _users(plan, result)
+    users = _users(plan, project, result)
     codes = _codes(plan, project, result)
     cases = _cases(plan, project)
-
-    sources = {}
-    for planned in plan.sources:
-        sources[planned.key] = study.add_source(
-            project=project,
-            kind=planned.kind,
-            title=(planned.title.strip() or _("Untitled source"))[:300],
-            text=planned.text,
-            created_by=users.get(planned.creator_key, owner),
-            date=planned.date,
-            place=planned.place[:200],
-            author=planned.author[:200],
-            cases=[cases[key] for key in planned.case_keys if key in cases],
-            original=ContentFile(planned.original) if planned.original else None,
-            original_name=planned.original_name[:255],
-            format=planned.format[:10],
-        )
-
-    fallback = owner
-    codings: dict[PlanCoding, Coding] = {}
-    for planned in plan.codings:
-        coder = users.get(planned.coder_key) or fallback
-        if coder is None:
-            fallback = coder = _placeholder_coder(result)
-        source = sources[planned.source_key]
-        codings.setdefault(
-            planned,
-            Coding(
-                source=source,
-                code=codes[planned.code_key],
-                coder=coder,
-                start=planned.start,
-                end=planned.end,
-                passage=source.text[planned.start : planned.end],
-            ),
-        )
-    unique: dict[tuple, Coding] = {}
-    for coding in codings.values():
-        unique.setdefault(
-            (coding.source_id, coding.code_id, coding.coder_id, coding.start, coding.end), coding
-        )
-    saved = Coding.objects.bulk_create(unique.values())
-    CodingEvent.objects.bulk_create(
-        CodingEvent(
-            project=project,
-            source_id=coding.source_id,
-            coding_id=coding.pk,
-            action=CodingEvent.Action.CREATED,
-            actor=coding.coder,
-            coder=coding.coder,
-            code_name=coding.code.name,
-            start=coding.start,
-            end=coding.end,
-            detail=_("imported"),
-        )
-        for coding in saved
-    )
-    by_plan = {
-        planned: unique[(c.source_id, c.code_id, c.coder_id, c.start, c.end)]
-        for planned, c in codings.items()
-    }
-
-    memos = []
-    for planned in plan.memos:
-        kind, key = planned.target
-        target = {
-            "source": {"source": sources.get(key)},
-            "code": {"code": codes.get(key)},
-            "coding": {"coding": by_plan.get(key)},
-        }.get(kind, {})
-        if any(value is None for value in target.values()):
-            target = {}  # its target was not carried over: keep it on the project
-        author = users.get(planned.author_key) or owner or fallback
-        if author is None:
-            fallback = author = _placeholder_coder(result)
-        memos.append(
-            Memo(
-                project=project,
-                author=author,
-                title=planned.title[:200],
-                text=planned.text,
-                **target,
-            )
-        )
-    Memo.objects.bulk_create(memos)
+    sources = _sources(plan, project, users, cases, owner)
+    coder_of = _Coders(project, users, owner, result)
+    codings = _codings(plan, project, sources, codes, coder_of)
+    _memos(plan, project, sources, codes, codings, coder_of)
     return result
-
-
-def _placeholder_coder(result: ImportResult):
-    """Without an owner (command line, no --owner) someone must hold unattributed codings."""
-    User = get_user_model()
-    username = "imported"
-    user = User.objects.filter(username=username).first()
-    if user is None:
-        user = User(username=username, first_name=_("Imported"), is_active=False)
-        user.set_unusable_password()
-        user.save()
-        result.created_users.append(username)
-    return user

@@ -1,8 +1,14 @@
-"""CSV imports: a codebook, and cases with their attributes. Each is planned, shown, applied.
+"""Table imports: a codebook (CSV, or QualCoder's tab-separated codebook) and cases (CSV).
+
+Every problem names the line of the file it is on. A file whose rows do not parse
+into the columns it should have (more cells than its header, no separator
+recognised, a quote left open) is refused outright, never read as one column.
 
 Codebook CSV: columns path, definition, colour (a header row names them; without
-one, that order is assumed). A path separates levels with "›" or " / ". Existing
-codes are matched by name along the path; the merge never deletes or moves.
+one, that order is assumed). A path separates levels with "›", ">>" or " / ".
+QualCoder's codebook (.txt or .tsv): one code per line, its path with ">>" between
+levels, a tab, then its memo, which becomes the definition. Existing codes are
+matched by name along the path; the merge never deletes or moves.
 
 Cases CSV: the first column is the case name, each further column an attribute.
 A header may give a type, e.g. "Masa kerja [integer]"; otherwise an existing
@@ -10,6 +16,7 @@ attribute keeps its type and a new one's is inferred from its values. Empty cell
 leave values as they are. Any row error stops the import: nothing is saved.
 """
 
+import contextlib
 import csv
 import datetime as dt
 import io
@@ -26,12 +33,12 @@ from interviews.importers import ImportFailed
 from interviews.importers.text import decode_text
 from interviews.models import Attribute, Case, CaseValue, Project
 
-from .codebook_merge import Incoming, MergePlan, plan_merge
+from .codebook_merge import Incoming
 from .refi import colour as parse_colour
 from .safety import ExchangeError, check_size
 
-PATH_HEADERS = {"path", "code", "kode", "jalur", "code path", "jalur kode"}
-DEFINITION_HEADERS = {"definition", "definisi", "description", "deskripsi"}
+PATH_HEADERS = {"path", "code", "kode", "jalur", "code path", "jalur kode", "category>>code"}
+DEFINITION_HEADERS = {"definition", "definisi", "description", "deskripsi", "memo"}
 COLOUR_HEADERS = {"colour", "color", "warna"}
 TYPE_NAMES = {
     "text": Attribute.Type.TEXT,
@@ -50,117 +57,185 @@ TYPE_NAMES = {
 TRUE = {"true", "yes", "ya", "benar", "y"}
 FALSE = {"false", "no", "tidak", "salah", "n"}
 _TYPED_HEADER = re.compile(r"^(.*?)\s*[\[(]\s*([\w/ ]+?)\s*[\])]\s*$")
+_PATH_SEPARATORS = re.compile(r"\s*(?:›|>>)\s*|\s+/\s+")
+
+Row = tuple[int, list[str]]  # (line number, cells)
 
 
-def read_rows(data: bytes) -> list[list[str]]:
-    """The rows of a CSV file in any common encoding, with `,`, `;` or tab between cells."""
+def _text(data: bytes) -> str:
     check_size(len(data))
     try:
         text, _warnings = decode_text(data)
     except ImportFailed as error:
         raise ExchangeError(error.message) from None
-    sample = text[:4096]
+    return text
+
+
+def _line_error(line: int, detail: str) -> ExchangeError:
+    return ExchangeError(
+        _("Line %(line)s of the file cannot be read: %(detail)s Nothing was saved.")
+        % {"line": line, "detail": detail}
+    )
+
+
+def read_rows(data: bytes, *, delimiter: str | None = None) -> list[Row]:
+    """The non-blank rows of a CSV file with their line numbers (any common encoding;
+    `,`, `;` or tab between cells, found from the file unless given)."""
+    text = _text(data)
+    dialect = csv.excel
+    with contextlib.suppress(csv.Error):
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=delimiter or ",;\t")
+    reader = csv.reader(
+        io.StringIO(text), dialect, strict=True, delimiter=delimiter or dialect.delimiter
+    )
+    rows: list[Row] = []
+    line = 1
     try:
-        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
+        for cells in reader:
+            if any(cell.strip() for cell in cells):
+                rows.append((line, [cell.strip() for cell in cells]))
+            line = reader.line_num + 1
     except csv.Error:
-        dialect = csv.excel
-    try:
-        rows = list(csv.reader(io.StringIO(text), dialect))
-    except csv.Error as error:
-        raise ExchangeError(
-            _("The CSV file cannot be read: %(error)s") % {"error": error}
-        ) from None
-    rows = [[cell.strip() for cell in row] for row in rows if any(cell.strip() for cell in row)]
+        detail = _("its quotation marks do not pair up, or it holds a NUL character.")
+        raise _line_error(line, detail) from None
     if not rows:
-        raise ExchangeError(_("The CSV file has no rows."))
+        raise ExchangeError(_("The file has no rows."))
+    _check_separator(rows)
     return rows
 
 
+def _check_separator(rows: list[Row]) -> None:
+    """A file read as one column whose cells hold tabs or semicolons was misread."""
+    if all(len(cells) == 1 for _line, cells in rows):
+        for line, (cell,) in rows:
+            if "\t" in cell or ";" in cell:
+                raise _line_error(
+                    line,
+                    _(
+                        "the separator between its cells (a comma, semicolon or tab) "
+                        "could not be recognised."
+                    ),
+                )
+
+
+def check_columns(rows: list[Row], expected: int, names: str) -> None:
+    """Refuse a row with more cells than the file's columns."""
+    for line, cells in rows:
+        if len(cells) > expected:
+            raise _line_error(
+                line,
+                _("it has %(found)s cells, but the file has %(expected)s columns (%(names)s).")
+                % {"found": len(cells), "expected": expected, "names": names},
+            )
+
+
 def split_path(path: str) -> list[str]:
-    parts = path.split("›") if "›" in path else path.split(" / ")
-    return [" ".join(part.split()) for part in parts]
+    return [" ".join(part.split()) for part in _PATH_SEPARATORS.split(path.strip())]
 
 
 # Codebook
 
 
-@dataclass
-class CodebookCsv:
-    tree: list[Incoming]
-    merge: MergePlan
-    errors: list[str] = field(default_factory=list)
+def _columns(header: list[str]) -> dict[str, int | None] | None:
+    """Where path, definition and colour are, from a header row (None: no header)."""
+    header = [cell.lower() for cell in header]
+    if not any(cell in PATH_HEADERS for cell in header):
+        return None
+    columns: dict[str, int | None] = {"path": None, "definition": None, "colour": None}
+    for index, cell in enumerate(header):
+        for name, names in (
+            ("path", PATH_HEADERS),
+            ("definition", DEFINITION_HEADERS),
+            ("colour", COLOUR_HEADERS),
+        ):
+            if cell in names and columns[name] is None:
+                columns[name] = index
+    return columns
 
 
-def read_codebook_csv(data: bytes) -> tuple[list[Incoming], list[str]]:
-    rows = read_rows(data)
-    header = [cell.lower() for cell in rows[0]]
-    columns = {"path": 0, "definition": 1, "colour": 2}
-    start = 0
-    if any(cell in PATH_HEADERS for cell in header):
-        start = 1
-        columns = {"path": None, "definition": None, "colour": None}
-        for index, cell in enumerate(header):
-            for name, names in (
-                ("path", PATH_HEADERS),
-                ("definition", DEFINITION_HEADERS),
-                ("colour", COLOUR_HEADERS),
-            ):
-                if cell in names and columns[name] is None:
-                    columns[name] = index
-        # Our own export names the path column "Path"/"Jalur" and so is found above.
+def _tsv_rows(data: bytes) -> list[Row]:
+    """QualCoder's codebook: each line split at tabs, nothing quoted."""
+    rows = [
+        (number, [cell.strip() for cell in line.split("\t")])
+        for number, line in enumerate(_text(data).splitlines(), start=1)
+        if line.strip()
+    ]
+    if not rows:
+        raise ExchangeError(_("The file has no rows."))
+    return rows
+
+
+def read_codebook_table(data: bytes, *, tab_separated: bool = False):
+    """(code tree, errors) of a codebook CSV, or of QualCoder's tab-separated codebook."""
+    rows = _tsv_rows(data) if tab_separated else read_rows(data)
+    header = rows[0][1]
+    columns = _columns(header)
+    if columns is not None:
+        rows = rows[1:]
+        check_columns(rows, len(header), ", ".join(header))
+    elif tab_separated:
+        columns = {"path": 0, "definition": 1, "colour": None}
+        check_columns(rows, 2, _("path, definition"))
+    else:
+        columns = {"path": 0, "definition": 1, "colour": 2}
+        check_columns(rows, 3, _("path, definition, colour"))
+    return _codebook_tree(rows, columns)
+
+
+def _codebook_tree(rows: list[Row], columns: dict[str, int | None]):
     roots: list[Incoming] = []
     errors: list[str] = []
     seen: set[tuple[str, ...]] = set()
 
-    def cell(row, name):
+    def cell(cells, name):
         index = columns[name]
-        return row[index] if index is not None and index < len(row) else ""
+        return cells[index] if index is not None and index < len(cells) else ""
 
-    for number, row in enumerate(rows[start:], start=start + 1):
-        path = cell(row, "path")
+    for line, cells in rows:
+        path = cell(cells, "path")
         parts = split_path(path)
-        if not path or not all(parts):
-            errors.append(
-                _("Row %(row)s: the code path is empty or has an empty level.") % {"row": number}
-            )
-            continue
-        if any(len(part) > 120 for part in parts):
-            errors.append(
-                _("Row %(row)s: a code name is longer than 120 characters.") % {"row": number}
-            )
-            continue
-        raw_colour = cell(row, "colour")
-        colour = parse_colour(raw_colour) if raw_colour else None
-        if raw_colour and colour is None:
-            errors.append(
-                _("Row %(row)s: “%(colour)s” is not a colour; write it as #RRGGBB, e.g. #1f77b4.")
-                % {"row": number, "colour": raw_colour[:20]}
-            )
-            continue
+        error = _path_error(line, path, parts) or _colour_error(line, cell(cells, "colour"))
         key = tuple(part.lower() for part in parts)
-        if key in seen:
-            errors.append(
-                _("Row %(row)s: the code “%(path)s” is listed twice.")
-                % {"row": number, "path": path}
-            )
+        if error is None and key in seen:
+            error = _("Line %(line)s: the code “%(path)s” is listed twice.") % {
+                "line": line,
+                "path": path,
+            }
+        if error:
+            errors.append(error)
             continue
         seen.add(key)
-        siblings = roots
-        node = None
-        for part in parts:
-            node = next((n for n in siblings if n.name.lower() == part.lower()), None)
-            if node is None:
-                node = Incoming(name=part)
-                siblings.append(node)
-            siblings = node.children
-        node.definition = cell(row, "definition") or None
-        node.colour = colour
+        node = _place(roots, parts)
+        node.definition = cell(cells, "definition") or None
+        node.colour = parse_colour(cell(cells, "colour")) if cell(cells, "colour") else None
     return roots, errors
 
 
-def plan_codebook_csv(project: Project, data: bytes) -> CodebookCsv:
-    tree, errors = read_codebook_csv(data)
-    return CodebookCsv(tree=tree, merge=plan_merge(project, tree), errors=errors)
+def _path_error(line: int, path: str, parts: list[str]) -> str | None:
+    if not path or not all(parts):
+        return _("Line %(line)s: the code path is empty or has an empty level.") % {"line": line}
+    if any(len(part) > 120 for part in parts):
+        return _("Line %(line)s: a code name is longer than 120 characters.") % {"line": line}
+    return None
+
+
+def _colour_error(line: int, raw: str) -> str | None:
+    if raw and parse_colour(raw) is None:
+        return _(
+            "Line %(line)s: “%(colour)s” is not a colour; write it as #RRGGBB, e.g. #1f77b4."
+        ) % {"line": line, "colour": raw[:20]}
+    return None
+
+
+def _place(roots: list[Incoming], parts: list[str]) -> Incoming:
+    siblings, node = roots, None
+    for part in parts:
+        node = next((n for n in siblings if n.name.lower() == part.lower()), None)
+        if node is None:
+            node = Incoming(name=part)
+            siblings.append(node)
+        siblings = node.children
+    return node
 
 
 # Cases
@@ -226,26 +301,24 @@ def infer_type(values: list[str]) -> str:
 
 TYPE_ERRORS = {
     Attribute.Type.INTEGER: gettext_lazy(
-        "Row %(row)s, column “%(column)s”: “%(value)s” is not a whole number."
+        "Line %(line)s, column “%(column)s”: “%(value)s” is not a whole number."
     ),
     Attribute.Type.FLOAT: gettext_lazy(
-        "Row %(row)s, column “%(column)s”: “%(value)s” is not a number."
+        "Line %(line)s, column “%(column)s”: “%(value)s” is not a number."
     ),
     Attribute.Type.BOOLEAN: gettext_lazy(
-        "Row %(row)s, column “%(column)s”: “%(value)s” is not yes or no."
+        "Line %(line)s, column “%(column)s”: “%(value)s” is not yes or no."
     ),
     Attribute.Type.DATE: gettext_lazy(
-        "Row %(row)s, column “%(column)s”: “%(value)s” is not a date (YYYY-MM-DD)."
+        "Line %(line)s, column “%(column)s”: “%(value)s” is not a date (YYYY-MM-DD)."
     ),
 }
 
 
-def plan_cases_csv(project: Project, data: bytes) -> CasesCsv:
-    rows = read_rows(data)
-    plan = CasesCsv()
-    header, body = rows[0], rows[1:]
+def _case_columns(project: Project, plan: CasesCsv, header: list[str], body: list[Row]):
+    """(attribute name, type) of each column after the first."""
     existing = {a.name.lower(): a for a in Attribute.objects.filter(project=project)}
-    columns: list[tuple[str, str]] = []  # (attribute name, type)
+    columns: list[tuple[str, str]] = []
     for index, title in enumerate(header[1:], start=1):
         name, given = title, None
         if match := _TYPED_HEADER.match(title):
@@ -262,40 +335,54 @@ def plan_cases_csv(project: Project, data: bytes) -> CasesCsv:
         if not name:
             plan.errors.append(_("Column %(n)s has no name in the header row.") % {"n": index + 1})
         if name.lower() in existing:
-            kind = existing[name.lower()].type
-            name = existing[name.lower()].name
+            kind, name = existing[name.lower()].type, existing[name.lower()].name
         else:
-            kind = given or infer_type([row[index] if index < len(row) else "" for row in body])
+            values = [cells[index] if index < len(cells) else "" for _line, cells in body]
+            kind = given or infer_type(values)
             plan.new_attributes.append((name, kind))
         columns.append((name, kind))
+    return columns
+
+
+def _case_values(plan: CasesCsv, line: int, cells: list[str], columns) -> dict[str, str]:
+    values: dict[str, str] = {}
+    for index, (name, kind) in enumerate(columns, start=1):
+        text = cells[index] if index < len(cells) else ""
+        if not text or not name:
+            continue
+        try:
+            values[name] = parse_value(kind, text)
+        except ValueError:
+            plan.errors.append(
+                str(TYPE_ERRORS[kind]) % {"line": line, "column": name, "value": text[:60]}
+            )
+    return values
+
+
+def plan_cases(project: Project, rows: list[Row]) -> CasesCsv:
+    """What importing these rows (read_rows) would do; nothing is saved."""
+    plan = CasesCsv()
+    (_header_line, header), body = rows[0], rows[1:]
+    check_columns(body, len(header), ", ".join(header))
+    columns = _case_columns(project, plan, header, body)
     names = {c.name.lower(): c.name for c in Case.objects.filter(project=project)}
     seen: set[str] = set()
-    for number, row in enumerate(body, start=2):
-        case_name = " ".join((row[0] if row else "").split())[:200]
+    for line, cells in body:
+        case_name = " ".join((cells[0] if cells else "").split())[:200]
         if not case_name:
-            plan.errors.append(_("Row %(row)s: the case name is empty.") % {"row": number})
+            plan.errors.append(_("Line %(line)s: the case name is empty.") % {"line": line})
             continue
         if case_name.lower() in seen:
             plan.errors.append(
-                _("Row %(row)s: the case “%(name)s” is listed twice.")
-                % {"row": number, "name": case_name}
+                _("Line %(line)s: the case “%(name)s” is listed twice.")
+                % {"line": line, "name": case_name}
             )
             continue
         seen.add(case_name.lower())
-        values: dict[str, str] = {}
-        for index, (name, kind) in enumerate(columns, start=1):
-            text = row[index] if index < len(row) else ""
-            if not text or not name:
-                continue
-            try:
-                values[name] = parse_value(kind, text)
-            except ValueError:
-                plan.errors.append(
-                    str(TYPE_ERRORS[kind]) % {"row": number, "column": name, "value": text[:60]}
-                )
+        values = _case_values(plan, line, cells, columns)
         if case_name.lower() in names:
-            plan.updated_cases.append(names[case_name.lower()])
             case_name = names[case_name.lower()]
+            plan.updated_cases.append(case_name)
         else:
             plan.new_cases.append(case_name)
         plan.rows.append((case_name, values))
@@ -305,9 +392,9 @@ def plan_cases_csv(project: Project, data: bytes) -> CasesCsv:
 
 
 @transaction.atomic
-def apply_cases_csv(project: Project, data: bytes) -> CasesCsv:
-    """Plan again and, if the plan has no errors, save it; returns the plan."""
-    plan = plan_cases_csv(project, data)
+def apply_cases(project: Project, rows: list[Row]) -> CasesCsv:
+    """Plan again (the project may have changed) and, without errors, save; returns the plan."""
+    plan = plan_cases(project, [(line, cells) for line, cells in rows])
     if plan.errors:
         raise ExchangeError(_("The file has errors; nothing was saved."))
     order = Attribute.objects.filter(project=project).count()

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from interviews.importers.base import max_upload_bytes, size_text
+from interviews.models import Membership
 
 
 class UploadForm(forms.Form):
@@ -40,5 +41,27 @@ class UploadForm(forms.Form):
 
 class ConfirmForm(forms.Form):
     token = forms.RegexField(regex=r"^[A-Za-z0-9_-]{20,64}$")
-    format = forms.ChoiceField(choices=[(f, f) for f in ("qdc", "csv", "qdpx", "taguette")])
+    format = forms.ChoiceField(choices=[(f, f) for f in ("qdc", "csv", "tsv", "qdpx", "taguette")])
     action = forms.ChoiceField(choices=[("confirm", "confirm"), ("cancel", "cancel")])
+
+
+class MemberChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Membership) -> str:
+        name = obj.user.get_full_name().strip()
+        username = obj.user.get_username()
+        return f"{name} ({username})" if name and name != username else username
+
+
+class HandOverForm(forms.Form):
+    """Whose imported work (a placeholder coder) goes to which member."""
+
+    placeholder = MemberChoice(queryset=Membership.objects.none(), label=_("The work of"))
+    member = MemberChoice(queryset=Membership.objects.none(), label=_("Hand it over to"))
+
+    def __init__(self, *args, project, **kwargs):
+        super().__init__(*args, **kwargs)
+        memberships = Membership.objects.filter(project=project).select_related("user")
+        self.fields["placeholder"].queryset = memberships.filter(placeholder_guid__isnull=False)
+        self.fields["member"].queryset = memberships.filter(
+            placeholder_guid__isnull=True, user__is_active=True
+        )

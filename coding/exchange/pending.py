@@ -10,8 +10,9 @@ user's leftovers older than a day are swept whenever they upload again.
 import datetime as dt
 import re
 import secrets
+from typing import IO
 
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
 from django.core.files.storage import default_storage
 from django.utils import timezone
 
@@ -41,11 +42,12 @@ def _sweep(user) -> None:
             continue
 
 
-def save_pending(user, kind: str, data: bytes) -> str:
+def save_pending(user, kind: str, data: bytes | IO[bytes]) -> str:
+    """Keep `data` (bytes, or a file opened for reading) for the user; returns its token."""
     _sweep(user)
     token = secrets.token_urlsafe(24)
     name = _name(user, kind, token)
-    default_storage.save(name, ContentFile(data))
+    default_storage.save(name, ContentFile(data) if isinstance(data, bytes) else File(data))
     return token
 
 

@@ -3,22 +3,33 @@
 Both importers (QDPX and Taguette) produce a `ProjectPlan`; the import page shows
 its summary and problems, and `create.create_project_from_plan` saves it in one
 transaction. Keys are strings that only link the parts of one plan together.
+
+The preview's plan is what the confirmation saves: `dump_plan` writes it (kept in
+default_storage between the two requests, see pending.py) and `load_plan` reads it
+back, so a file is parsed once.
 """
 
 import datetime as dt
-import re
-from dataclasses import dataclass, field
+import io
+import json
+import zipfile
+from dataclasses import asdict, dataclass, field, fields
 
-from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
+
+from .safety import ExchangeError
+
+PLAN_VERSION = 1
 
 
 @dataclass
 class PlanUser:
+    """A user of the file; saved as a placeholder coder of the new project."""
+
     key: str
-    name: str
-    username_hint: str = ""  # REFI-QDA "id", or a Taguette login
-    create_missing: bool = True  # else someone not found here is replaced by the importer
+    refi_id: str  # the REFI-QDA id as written (else its name), or a Taguette login
+    name: str = ""
+    guid: str | None = None
 
 
 @dataclass
@@ -29,6 +40,7 @@ class PlanCode:
     colour: str | None = None
     definition: str = ""
     guid: str | None = None
+    codable: bool = True
 
 
 @dataclass
@@ -50,7 +62,8 @@ class PlanCase:
 class PlanSource:
     key: str
     title: str
-    text: str  # canonical (normalise_text) form
+    # Saved as it is: a QDPX text verbatim (qdpx_text.py), any other in canonical form.
+    text: str
     kind: str = "interview"
     date: dt.date | None = None
     place: str = ""
@@ -60,6 +73,7 @@ class PlanSource:
     original: bytes | None = None
     format: str = "txt"
     case_keys: list[str] = field(default_factory=list)
+    plain: bytes | None = None  # the file's .txt, where it differs from `text` in UTF-8
 
 
 @dataclass(frozen=True)
@@ -94,6 +108,7 @@ class ProjectPlan:
     problems: list[str] = field(default_factory=list)  # something in the file is wrong
     not_carried: list[str] = field(default_factory=list)  # valid, but we have no place for it
     notes: list[str] = field(default_factory=list)  # worth knowing, nothing lost
+    unused_users: list[str] = field(default_factory=list)  # users of the file without work
 
     def summary(self) -> list[tuple[str, int]]:
         return [
@@ -107,55 +122,131 @@ class ProjectPlan:
         ]
 
 
-_USERNAME_BAD = re.compile(r"[^\w.@+-]+")
-
-
-def username_from(name: str) -> str:
-    """A valid Django username made from a person's name."""
-    cleaned = _USERNAME_BAD.sub("_", "_".join(name.split())).strip("_")
-    return (cleaned or "coder")[:140]
-
-
-def match_users(users: dict[str, PlanUser]) -> dict[str, tuple[object | None, str]]:
-    """For each user key: (the existing user it maps to or None, the username to use).
-
-    A file user maps to an existing account whose username equals its id or its
-    name; otherwise a new inactive account will be named after it (or, if the user
-    says create_missing=False, the username is "" and the importer stands in).
-    """
-    User = get_user_model()
-    result: dict[str, tuple[object | None, str]] = {}
-    taken: set[str] = set()
-    for key, user in users.items():
-        existing = None
-        for candidate in (user.username_hint, user.name):
-            candidate = (candidate or "").strip()
-            if candidate:
-                existing = User.objects.filter(username=candidate).first()
-                if existing is not None:
-                    break
-        if existing is not None:
-            result[key] = (existing, existing.get_username())
-            continue
-        if not user.create_missing:
-            result[key] = (None, "")
-            continue
-        base = username_from(user.name or user.username_hint)
-        username, n = base, 2
-        while username in taken or User.objects.filter(username=username).exists():
-            username, n = f"{base}-{n}", n + 1
-        taken.add(username)
-        result[key] = (None, username)
-    return result
-
-
 def coder_rows(plan: ProjectPlan) -> list[dict]:
-    """How each coder in the file will be carried over, for the preview."""
-    rows = []
-    for key, (existing, username) in match_users(plan.users).items():
-        user = plan.users[key]
-        status = "existing" if existing is not None else "new" if username else "you"
-        rows.append(
-            {"name": user.name or user.username_hint, "username": username, "status": status}
-        )
-    return rows
+    """Each user of the file with their work, for the preview: all become placeholders."""
+    codings: dict[str | None, int] = {}
+    for coding in plan.codings:
+        codings[coding.coder_key] = codings.get(coding.coder_key, 0) + 1
+    memos: dict[str | None, int] = {}
+    for memo in plan.memos:
+        memos[memo.author_key] = memos.get(memo.author_key, 0) + 1
+    return [
+        {
+            "refi_id": user.refi_id,
+            "name": user.name,
+            "codings": codings.get(key, 0),
+            "memos": memos.get(key, 0),
+        }
+        for key, user in plan.users.items()
+    ]
+
+
+# Keeping a plan between the preview and the confirmation.
+#
+# A zip (stored, not compressed): plan.json holds everything but the sources' texts
+# and files, which are members of their own, so the plan is never copied whole into
+# one string.
+
+
+def dump_plan(plan: ProjectPlan) -> io.BytesIO:
+    """The plan, written for default_storage (pending.py); read back by `load_plan`."""
+    index = {coding: n for n, coding in enumerate(plan.codings)}
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
+        sources = []
+        for n, source in enumerate(plan.sources):
+            values = {f.name: getattr(source, f.name) for f in fields(PlanSource)}
+            values["date"] = source.date.isoformat() if source.date else None
+            for name in ("text", "original", "plain"):
+                data = values.pop(name)
+                if data is not None:
+                    archive.writestr(f"{name}/{n}", data.encode() if name == "text" else data)
+            sources.append(values)
+        data = {
+            "version": PLAN_VERSION,
+            **{name: getattr(plan, name) for name in _LISTS},
+            "name": plan.name,
+            "description": plan.description,
+            "users": {key: asdict(user) for key, user in plan.users.items()},
+            "codes": [asdict(code) for code in plan.codes],
+            "attributes": [asdict(item) for item in plan.attributes],
+            "cases": [asdict(case) for case in plan.cases],
+            "sources": sources,
+            "codings": [_coding_row(coding) for coding in plan.codings],
+            "memos": [_memo_row(memo, index) for memo in plan.memos],
+        }
+        archive.writestr("plan.json", json.dumps(data, ensure_ascii=False).encode("utf-8"))
+    buffer.seek(0)
+    return buffer
+
+
+_LISTS = ("problems", "not_carried", "notes", "unused_users")
+
+
+def _coding_row(coding: PlanCoding) -> list:
+    return [coding.source_key, coding.code_key, coding.coder_key, coding.start, coding.end]
+
+
+def _memo_row(memo: PlanMemo, index: dict[PlanCoding, int]) -> dict:
+    kind, key = memo.target
+    target = [kind, index[key] if kind == "coding" else key]
+    return {"text": memo.text, "title": memo.title, "author_key": memo.author_key, "target": target}
+
+
+def load_plan(data: bytes) -> ProjectPlan:
+    """The plan `dump_plan` wrote; ExchangeError if it is not one (an older version)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            raw = _without_nul(json.loads(archive.read("plan.json")))
+            if raw.get("version") != PLAN_VERSION:
+                raise ValueError(raw.get("version"))
+            codings = [PlanCoding(*row) for row in raw["codings"]]
+            plan = ProjectPlan(name=raw["name"], description=raw["description"])
+            for name in _LISTS:
+                setattr(plan, name, raw[name])
+            plan.users = {key: PlanUser(**user) for key, user in raw["users"].items()}
+            plan.codes = [PlanCode(**code) for code in raw["codes"]]
+            plan.attributes = [PlanAttribute(**item) for item in raw["attributes"]]
+            plan.cases = [PlanCase(**case) for case in raw["cases"]]
+            plan.sources = [_load_source(archive, n, s) for n, s in enumerate(raw["sources"])]
+            plan.codings = codings
+            plan.memos = [_load_memo(memo, codings) for memo in raw["memos"]]
+    except (ValueError, KeyError, TypeError, IndexError, zipfile.BadZipFile):
+        raise ExchangeError(_("The uploaded file is no longer here. Upload it again.")) from None
+    return plan
+
+
+def _without_nul(value):
+    """Names, notes and descriptions without NUL, which PostgreSQL cannot store."""
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, list):
+        return [_without_nul(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _without_nul(item) for key, item in value.items()}
+    return value
+
+
+def _member(archive: zipfile.ZipFile, name: str) -> bytes | None:
+    try:
+        return archive.read(name)
+    except KeyError:
+        return None
+
+
+def _load_source(archive: zipfile.ZipFile, n: int, values: dict) -> PlanSource:
+    source = PlanSource(**values, text=(_member(archive, f"text/{n}") or b"").decode("utf-8"))
+    source.date = dt.date.fromisoformat(values["date"]) if values["date"] else None
+    source.original = _member(archive, f"original/{n}")
+    source.plain = _member(archive, f"plain/{n}")
+    return source
+
+
+def _load_memo(values: dict, codings: list[PlanCoding]) -> PlanMemo:
+    kind, key = values["target"]
+    return PlanMemo(
+        text=values["text"],
+        title=values["title"],
+        author_key=values["author_key"],
+        target=(kind, codings[key] if kind == "coding" else key),
+    )

@@ -44,6 +44,7 @@ def _incoming(code) -> Incoming:
         colour=code.colour,
         definition=code.description or None,
         children=[_incoming(child) for child in code.children],
+        codable=code.codable,
     )
 
 

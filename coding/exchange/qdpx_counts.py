@@ -6,8 +6,10 @@ from django.utils.translation import ngettext_lazy
 COUNTED = {
     "folders": (
         ngettext_lazy(
-            "%(n)s code is a folder (not codable) in the file; here it is an ordinary code.",
-            "%(n)s codes are folders (not codable) in the file; here they are ordinary codes.",
+            "%(n)s code is a folder (not codable) in the file; here it can be applied like any "
+            "code, and an export marks it as the file did.",
+            "%(n)s codes are folders (not codable) in the file; here they can be applied like "
+            "any code, and an export marks them as the file did.",
             "n",
         ),
         False,

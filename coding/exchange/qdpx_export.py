@@ -28,7 +28,8 @@ from lxml import etree
 
 from interviews.models import Attribute, Case, CaseValue, Source
 
-from ..models import Code, Coding, Memo
+from ..models import Code, Coding, ImportedText, Memo
+from .qdpx_names import UserGuids, text_file, unique_source_names
 from .refi import (
     KESRA_NAMESPACE,
     NS_PROJECT,
@@ -36,7 +37,6 @@ from .refi import (
     build_codes,
     derived_guid,
     guid_text,
-    user_guid,
     xml_text,
 )
 
@@ -148,6 +148,11 @@ class _Exporter:
         )
         self.user_refs: dict[int, str] = {}
         self.memos = list(Memo.objects.filter(project=project).select_related("author"))
+        self.user_guids = UserGuids(project)
+        self.titles = unique_source_names(self.sources)
+        self.imported_texts = dict(
+            ImportedText.objects.filter(source__project=project).values_list("source_id", "data")
+        )
         self.notes_by_target: dict[tuple[str, int | None], list[uuid.UUID]] = defaultdict(list)
         for memo in self.memos:
             target = (
@@ -170,7 +175,7 @@ class _Exporter:
         ref = self.user_refs.get(user.pk)
         if ref is None:
             self.users.setdefault(user.pk, user)
-            ref = self.user_refs[user.pk] = guid_text(user_guid(user.get_username()))
+            ref = self.user_refs[user.pk] = guid_text(self.user_guids.of(user))
         return ref
 
     def build(self) -> etree._Element:
@@ -190,7 +195,8 @@ class _Exporter:
             notes = {
                 key[1]: value for key, value in self.notes_by_target.items() if key[0] == "code"
             }
-            build_codes(codebook, NS, self.codes, note_refs=notes)
+            coded = {c.code_id for codings in self.codings.values() for c in codings}
+            build_codes(codebook, NS, self.codes, note_refs=notes, coded=coded)
         self.add_variables_and_cases(root)
         if self.sources:
             sources = _el(root, "Sources")
@@ -203,12 +209,13 @@ class _Exporter:
         for note in self.notes_by_target.get(("project", None), ()):
             _el(root, "NoteRef", targetGUID=guid_text(note))
         for user in sorted(self.users.values(), key=lambda u: u.get_username()):
+            refi_id, name = self.user_guids.names(user)
             _el(
                 users_element,
                 "User",
-                guid=guid_text(user_guid(user.get_username())),
-                name=user.get_full_name().strip() or user.get_username(),
-                id=user.get_username(),
+                guid=guid_text(self.user_guids.of(user)),
+                name=name,
+                id=refi_id,
             )
         if not len(users_element):
             root.remove(users_element)
@@ -272,11 +279,12 @@ class _Exporter:
 
     def add_source(self, parent, source: Source) -> None:
         text_guid = guid_text(self.guid("source-text", source.pk))
-        self.files[f"sources/{text_guid}.txt"] = source.text.encode("utf-8")
+        data, self.positions = text_file(source, self.imported_texts.get(source.pk))
+        self.files[f"sources/{text_guid}.txt"] = data
         original = self.original_bytes(source)
         common = {
             "guid": guid_text(self.guid("source", source.pk)),
-            "name": source.title,
+            "name": self.titles[source.pk],
             "creatingUser": self.user_ref(source.created_by),
             "creationDateTime": timestamp(source.created_at),
         }
@@ -288,7 +296,7 @@ class _Exporter:
                 node,
                 "Representation",
                 guid=text_guid,
-                name=source.title,
+                name=self.titles[source.pk],
                 plainTextPath=f"internal://{text_guid}.txt",
             )
             self.add_selections(representation, source)
@@ -327,8 +335,8 @@ class _Exporter:
                 "PlainTextSelection",
                 guid=guid_text(self.guid("selection", source.pk, start, end)),
                 name=passage[:100] + ("…" if len(passage) > 100 else ""),
-                startPosition=str(start),
-                endPosition=str(end),
+                startPosition=str(self.positions.back(start)),
+                endPosition=str(self.positions.back(end)),
                 creatingUser=self.user_ref(self.coders.get(first.coder_id)),
                 creationDateTime=timestamp(first.created_at),
             )

@@ -1,19 +1,38 @@
 """Finding and reading the files inside a QDPX zip, however a tool named them."""
 
 from collections import defaultdict
+from dataclasses import dataclass
 from pathlib import PurePosixPath
 from urllib.parse import unquote
 
 from django.utils.translation import gettext as _
 
 from interviews.importers import ImportFailed, extract_text
+from interviews.importers.base import no_text
 from interviews.importers.text import decode_text
 
+from .offsets import OffsetMap
 from .plan import ProjectPlan
+from .qdpx_text import decode_verbatim, stored_text
 from .refi import kid
 from .safety import ExchangeError, read_member
 
 SCHEMES = ("internal://", "relative://", "absolute://", "file://")
+
+
+@dataclass(frozen=True)
+class FoundText:
+    text: str  # as stored here: the file's own (qdpx_text.py), or extracted, canonical
+    mapping: OffsetMap  # the file's positions -> positions of `text`
+    plain: bytes | None  # the file's .txt, where `text` in UTF-8 differs from it
+    original: bytes | None  # the rich file (docx, pdf)
+    original_name: str
+
+
+def _verbatim(raw: str, data: bytes | None, rich, rich_name: str) -> FoundText:
+    text, mapping = stored_text(raw)
+    plain = data if data is not None and text.encode("utf-8") != data else None
+    return FoundText(text, mapping, plain, rich, rich_name)
 
 
 class ZipFiles:
@@ -66,48 +85,51 @@ class ZipFiles:
             return None, ""
         return read_member(self.archive, member), PurePosixPath(member.filename).name
 
-    def source_text(self, holder, rich_path, title: str) -> tuple[str | None, bytes | None, str]:
-        """(raw text, original file, its name) of a text source or a PDF's representation.
+    def source_text(self, holder, rich_path, title: str) -> "FoundText":
+        """The text of a text source or a PDF's representation, kept verbatim.
 
-        The plain text comes from PlainTextContent or plainTextPath; if that is missing
-        or empty, from the rich file (docx/pdf), with a warning that positions may not
-        match. None if there is no text at all (reported).
+        The plain text comes from PlainTextContent or plainTextPath. If that is
+        missing or blank, the text is taken from the rich file (docx/pdf), in our
+        canonical form, with a warning that positions may not match; if there is no
+        text at all, the source is empty.
         """
         rich, rich_name = self.read(rich_path)
         content = kid(holder, "PlainTextContent")
         if content is not None and (content.text or "").strip():
-            return content.text, rich, rich_name
+            return _verbatim(content.text, None, rich, rich_name)
         data, _name = self.read(holder.get("plainTextPath"))
-        if data:
+        blank = ""
+        if data is not None:
             try:
-                text, warnings = decode_text(data)
+                decoded = decode_verbatim(data)
             except ImportFailed as error:
-                text, warnings = "", ()
                 self.plan.problems.append(f"“{title}”: {error.message}")
-            if text.strip():
-                self.plan.notes.extend(f"“{title}”: {warning}" for warning in warnings)
-                return text, rich, rich_name
-        if rich:
-            try:
-                extracted = extract_text(rich_name, rich)
-            except ImportFailed as error:
+            else:
+                self.plan.notes.extend(f"“{title}”: {warning}" for warning in decoded.warnings)
+                if decoded.text.strip() or not rich:
+                    return _verbatim(decoded.text, data, rich, rich_name)
+                blank = decoded.text
+        if not rich:
+            return _verbatim(blank, None, None, "")
+        try:
+            extracted = extract_text(rich_name, rich)
+        except ImportFailed as error:
+            if error.message != no_text().message:  # an empty document is not damaged
                 self.plan.problems.append(
                     _("“%(title)s”: no plain text, and its original file cannot be read: %(error)s")
                     % {"title": title, "error": error.message}
                 )
-                return None, None, ""
-            self.plan.problems.append(
-                _(
-                    "“%(title)s”: the plain text is missing, so the text was taken from %(file)s. "
-                    "Positions of its codings may not match; check them."
-                )
-                % {"title": title, "file": rich_name}
-            )
-            return extracted.text, rich, rich_name
+            return _verbatim(blank, data, rich, rich_name)
         self.plan.problems.append(
-            _("“%(title)s” has no text in the file and was left out.") % {"title": title}
+            _(
+                "“%(title)s”: the plain text is missing, so the text was taken from %(file)s. "
+                "Positions of its codings may not match; check them."
+            )
+            % {"title": title, "file": rich_name}
         )
-        return None, None, ""
+        mapping = OffsetMap()
+        mapping.keep(len(extracted.text))
+        return FoundText(extracted.text, mapping, None, rich, rich_name)
 
     def note_text(self, note) -> str:
         content = kid(note, "PlainTextContent")

@@ -9,14 +9,14 @@ so); extra files; a file that does not validate (read as far as possible); anoth
 namespace (elements are read by local name).
 
 Positions are code points, end exclusive; a selection outside its text is reported
-and left out, never clamped. The text is put in our canonical form
-(normalise_text) and positions follow it (offsets.normalise_with_map).
+and left out, never clamped. Texts are kept as the file has them (qdpx_text.py),
+so positions stay the other tool's; sources are read in qdpx_sources.py. Users
+become placeholder coders (create.py): never an account of this server.
 """
 
 import datetime as dt
 from collections import Counter, defaultdict
 from decimal import Decimal, InvalidOperation
-from pathlib import PurePosixPath
 
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -25,20 +25,12 @@ from lxml import etree
 from interviews.forms import value_to_text
 from interviews.models import Attribute, Source
 
-from .offsets import normalise_with_map
-from .plan import (
-    PlanAttribute,
-    PlanCase,
-    PlanCode,
-    PlanCoding,
-    PlanMemo,
-    PlanSource,
-    PlanUser,
-    ProjectPlan,
-)
+from .limits import check_source_count
+from .plan import PlanAttribute, PlanCase, PlanCode, PlanMemo, PlanUser, ProjectPlan
 from .qdpx_counts import COUNTED
-from .qdpx_export import KIND_SETS, SOURCE_VARIABLES
+from .qdpx_export import KIND_SETS
 from .qdpx_files import ZipFiles
+from .qdpx_sources import METADATA, SourcesMixin, unique_titles
 from .refi import NS_PROJECT, kid, kid_text, kids, local, parse_guid, read_codes, schema
 from .safety import ExchangeError, open_zip, parse_xml
 
@@ -58,16 +50,6 @@ KIND_NAMES = {
     "catatan observasi": Source.Kind.OBSERVATION,
     "dokumen": Source.Kind.DOCUMENT,
 }
-METADATA = {str(guid): field for field, (guid, _type, _name) in SOURCE_VARIABLES.items()}
-MEDIA = {"PictureSource", "AudioSource", "VideoSource"}
-RICH = {"docx", "pdf"}
-
-
-def _int(text: str | None) -> int | None:
-    try:
-        return int((text or "").strip())
-    except ValueError:
-        return None
 
 
 def _each(element, container: str, item: str) -> list:
@@ -75,7 +57,7 @@ def _each(element, container: str, item: str) -> list:
     return kids(holder, item) if holder is not None else []
 
 
-class _Reader:
+class _Reader(SourcesMixin):
     def __init__(self, files: ZipFiles, plan: ProjectPlan):
         self.files = files
         self.plan = plan
@@ -94,13 +76,9 @@ class _Reader:
         plan = self.plan
         plan.name = (root.get("name") or "").strip()
         plan.description = kid_text(root, "Description").strip()
+        self.origin = (root.get("origin") or "").strip() or _("The other program")
         for user in _each(root, "Users", "User"):
-            if key := parse_guid(user.get("guid")):
-                plan.users[key] = PlanUser(
-                    key=key,
-                    name=(user.get("name") or "").strip(),
-                    username_hint=user.get("id") or "",
-                )
+            self.add_user(user)
         codes = kid(kid(root, "CodeBook"), "Codes") if kid(root, "CodeBook") is not None else None
         if codes is not None:
             self.add_codes(read_codes(codes), None)
@@ -111,7 +89,9 @@ class _Reader:
         for element in _each(root, "Sets", "Set"):
             self.read_set(element)
         sources = kid(root, "Sources")
-        for element in sources if sources is not None else []:
+        sources = list(sources) if sources is not None else []
+        check_source_count(sum(local(e) in {"TextSource", "PDFSource"} for e in sources))
+        for element in sources:
             self.add_source(element)
         for ref in kids(root, "NoteRef"):
             self.target(ref, ("project", None))
@@ -134,6 +114,15 @@ class _Reader:
         elif note:
             self.note_targets[note] = target
 
+    def add_user(self, element) -> None:
+        """A user becomes a placeholder coder, named by its id as written (else its name)."""
+        key = parse_guid(element.get("guid"))
+        if not key:
+            return
+        name = (element.get("name") or "").strip()
+        refi_id = (element.get("id") or "").strip() or name or key[:8]
+        self.plan.users[key] = PlanUser(key=key, refi_id=refi_id, name=name, guid=key)
+
     # Codebook, variables, cases, sets
 
     def add_codes(self, codes, parent_key) -> None:
@@ -150,6 +139,7 @@ class _Reader:
                     colour=code.colour,
                     definition=code.description,
                     guid=code.guid,
+                    codable=code.codable,
                 )
             )
             self.counted["folders"] += not code.codable
@@ -229,145 +219,6 @@ class _Reader:
                 _("The set “%(name)s” (sets have no place here).") % {"name": name}
             )
 
-    # Sources, selections, codings
-
-    def add_source(self, element) -> None:
-        tag = local(element)
-        if tag in MEDIA:
-            self.counted[tag] += 1
-            return
-        if tag not in {"TextSource", "PDFSource"}:
-            return
-        key = parse_guid(element.get("guid")) or f"source:{len(self.plan.sources)}"
-        title = (element.get("name") or "").strip() or _("Untitled source")
-        holder, rich_path = element, element.get("richTextPath")
-        if tag == "PDFSource":
-            self.counted["pdf selections"] += len(kids(element, "PDFSelection"))
-            representation = kid(element, "Representation")
-            holder = representation if representation is not None else element
-            rich_path = element.get("path")
-        raw, original, original_name = self.files.source_text(holder, rich_path, title)
-        if raw is None:
-            return
-        text, mapping = normalise_with_map(raw)
-        if not any(character.isalnum() for character in text):
-            self.plan.problems.append(
-                _("“%(title)s” has no text and was left out.") % {"title": title}
-            )
-            return
-        suffix = PurePosixPath(original_name).suffix.lower().lstrip(".")
-        self.counted["originals"] += bool(original) and suffix not in RICH
-        default_kind = Source.Kind.DOCUMENT if tag == "PDFSource" else Source.Kind.INTERVIEW
-        source = PlanSource(
-            key=key,
-            title=title,
-            text=text,
-            kind=self.kinds.get(key, default_kind),
-            creator_key=parse_guid(element.get("creatingUser")),
-            original=original if suffix in RICH else None,
-            # Inside the zip the file is named by a GUID; name it after the source instead.
-            original_name=title[:200]
-            if title.lower().endswith(f".{suffix or 'txt'}")
-            else f"{title[:200]}.{suffix if suffix in RICH else 'txt'}",
-            format=suffix if suffix in RICH else "txt",
-        )
-        self.read_source_values(element, source)
-        self.plan.sources.append(source)
-        for ref in kids(element, "NoteRef"):
-            self.target(ref, ("source", key))
-        for coding in kids(holder, "Coding"):  # a code on the whole source
-            self.counted["whole"] += 1
-            self.add_coding(source, coding, mapping[0], mapping[len(raw)], None)
-        for selection in kids(holder, "PlainTextSelection"):
-            self.add_selection(source, selection, raw, mapping)
-
-    def read_source_values(self, element, source: PlanSource) -> None:
-        for value in kids(element, "VariableValue"):
-            ref = kid(value, "VariableRef")
-            field = METADATA.get(parse_guid(ref.get("targetGUID") if ref is not None else "") or "")
-            raw = next((c for c in value if local(c).endswith("Value")), None)
-            text = ((raw.text or "") if raw is not None else "").strip()
-            if field is None:
-                self.counted["source variables"] += 1
-            elif field != "date":
-                setattr(source, field, text)
-            else:
-                try:
-                    source.date = dt.date.fromisoformat(text[:10])
-                except ValueError:
-                    self.plan.problems.append(
-                        _("“%(title)s”: “%(value)s” is not a date; left out.")
-                        % {"title": source.title, "value": text[:40]}
-                    )
-
-    def add_selection(self, source: PlanSource, element, raw: str, mapping) -> None:
-        start = _int(element.get("startPosition"))
-        end = _int(element.get("endPosition"))
-        if start is None or end is None or not (0 <= start < end <= len(raw)):
-            self.plan.problems.append(
-                _(
-                    "“%(title)s”: a selection at %(start)s–%(end)s lies outside its text "
-                    "(%(length)s characters) and was left out."
-                )
-                % {
-                    "title": source.title,
-                    "start": element.get("startPosition"),
-                    "end": element.get("endPosition"),
-                    "length": len(raw),
-                }
-            )
-            return
-        guid = parse_guid(element.get("guid"))
-        codings = [
-            made
-            for coding in kids(element, "Coding")
-            if (made := self.add_coding(source, coding, mapping[start], mapping[end], element))
-        ]
-        self.counted["empty selections"] += not kids(element, "Coding")
-        anchor = ("coding", codings[0]) if codings else ("source", source.key)
-        if description := kid_text(element, "Description").strip():
-            passage = " ".join(source.text[mapping[start] : mapping[end]].split())
-            self.plan.memos.append(
-                PlanMemo(
-                    text=description,
-                    title=passage[:100],
-                    author_key=parse_guid(element.get("creatingUser")),
-                    target=anchor,
-                )
-            )
-        for ref in kids(element, "NoteRef"):
-            self.target(ref, anchor)
-        if guid:
-            self.selections[guid] = source.key
-            self.anchors[guid] = anchor
-
-    def add_coding(self, source: PlanSource, element, start: int, end: int, selection):
-        ref = kid(element, "CodeRef")
-        code_key = parse_guid(ref.get("targetGUID")) if ref is not None else None
-        if code_key not in self.code_keys:
-            self.plan.problems.append(
-                _("“%(title)s”: a coding refers to a code that is not in the codebook; left out.")
-                % {"title": source.title}
-            )
-            return None
-        if start >= end:
-            self.plan.problems.append(
-                _("“%(title)s”: a coding covers only white space; left out.")
-                % {"title": source.title}
-            )
-            return None
-        coder = parse_guid(element.get("creatingUser"))
-        if not coder and selection is not None:
-            coder = parse_guid(selection.get("creatingUser"))
-        if coder and coder not in self.plan.users:
-            self.counted["unknown users"] += 1
-            coder = None
-        coding = PlanCoding(source.key, code_key, coder, start, end)
-        self.plan.codings.append(coding)
-        for note in kids(element, "NoteRef"):
-            self.target(note, ("coding", coding))
-        return coding
-
     # Notes, and the summing up
 
     def add_note(self, note) -> None:
@@ -409,9 +260,18 @@ class _Reader:
                 )
                 % {"n": self.extra_targets}
             )
-        used_users = {c.coder_key for c in plan.codings} | {m.author_key for m in plan.memos}
-        used_users |= {s.creator_key for s in plan.sources}
-        plan.users = {key: user for key, user in plan.users.items() if key in used_users}
+        self.finish_users()
+        if renamed := unique_titles(plan.sources):
+            plan.notes.append(
+                ngettext(
+                    "%(n)s source had the same name as another; it got a number, "
+                    "e.g. “Interview (2)”.",
+                    "%(n)s sources had the same name as another; they got numbers, "
+                    "e.g. “Interview (2)”.",
+                    renamed,
+                )
+                % {"n": renamed}
+            )
         for key, (message, lost) in COUNTED.items():
             if self.counted[key]:
                 (plan.not_carried if lost else plan.notes).append(
@@ -428,6 +288,13 @@ class _Reader:
                     "are imported as interviews; change a source's kind on its page."
                 )
             )
+
+    def finish_users(self) -> None:
+        """Users with codings or memos are carried; the others are named in the preview."""
+        plan = self.plan
+        used = {c.coder_key for c in plan.codings} | {m.author_key for m in plan.memos}
+        plan.unused_users = [user.refi_id for key, user in plan.users.items() if key not in used]
+        plan.users = {key: user for key, user in plan.users.items() if key in used}
 
 
 def read_qdpx(data: bytes) -> ProjectPlan:

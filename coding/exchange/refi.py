@@ -59,14 +59,14 @@ def parse_guid(text: str | None) -> str | None:
 
 
 def colour(text: str | None) -> str | None:
-    """#RRGGBB in lower case from #RGB or #RRGGBB (with or without '#'), else None."""
+    """#RRGGBB from #RGB or #RRGGBB (with or without '#'), in the file's letter case."""
     match = _HEX.fullmatch((text or "").strip())
     if not match:
         return None
     digits = match.group(1)
     if len(digits) == 3:
         digits = "".join(2 * digit for digit in digits)
-    return "#" + digits.lower()
+    return "#" + digits
 
 
 def xml_text(value) -> str:
@@ -166,8 +166,12 @@ def _split_dotted(codes: list[ParsedCode]) -> list[ParsedCode]:
     return roots
 
 
-def build_codes(parent, ns: str, codes: list[Code], *, note_refs=None) -> None:
-    """Append <Codes> with the tree of `codes` (ordered as in the codebook) to `parent`."""
+def build_codes(parent, ns: str, codes: list[Code], *, note_refs=None, coded=()) -> None:
+    """Append <Codes> with the tree of `codes` (ordered as in the codebook) to `parent`.
+
+    isCodable is what the file a code came from said (a folder of codes), unless the
+    code has codings here (`coded`: their ids): a coded code is codable.
+    """
     children: dict[int | None, list[Code]] = {}
     for code in codes:
         children.setdefault(code.parent_id, []).append(code)
@@ -180,7 +184,7 @@ def build_codes(parent, ns: str, codes: list[Code], *, note_refs=None) -> None:
             f"{{{ns}}}Code",
             guid=guid_text(code.guid),
             name=xml_text(code.name),
-            isCodable="true",
+            isCodable="true" if code.is_codable or code.pk in coded else "false",
             color=colour(code.colour) or PALETTE[0],
         )
         if code.definition.strip():

@@ -15,5 +15,8 @@ urlpatterns: list = [
         name="codebook_import",
     ),
     path("p/<slug:slug>/exchange/cases/import/", views.cases_import, name="cases_import"),
+    path(
+        "p/<slug:slug>/exchange/hand-over/", views.placeholder_handover, name="placeholder_handover"
+    ),
     path("projects/import/", views.project_import, name="project_import"),
 ]

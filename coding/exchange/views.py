@@ -1,41 +1,34 @@
 """Exchange: exports (REFI-QDA, CSV, XLSX, DOCX) and imports, each with a preview first.
 
-An import goes upload -> preview -> confirm. The upload is read and shown, never
-saved; it waits in default_storage under a random token (pending.py) until the
-confirmation reads it again and saves everything in one transaction.
+An import goes upload -> preview -> confirm (`run_import`). The upload is read once
+and shown, never saved; what was read waits in default_storage under a random
+token (pending.py) until the confirmation saves it in one transaction.
 """
-
-from pathlib import PurePath
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from interviews.access import can_code, get_membership, is_admin
 from interviews.importers import ImportFailed
+from interviews.models import Membership
 
 from ..models import Code, Coding
 from ..tabular import csv_response, csv_streaming_response, xlsx_response
-from . import csv_import
-from .codebook_merge import apply_merge, plan_merge
-from .create import create_project_from_plan
-from .forms import ConfirmForm, UploadForm
+from . import imports
+from .forms import ConfirmForm, HandOverForm, UploadForm
+from .handover import hand_over_work
 from .pending import delete_pending, load_pending, save_pending
-from .plan import coder_rows
-from .qdc import export_qdc, read_qdc
+from .qdc import export_qdc
 from .qdpx_export import export_qdpx
-from .qdpx_import import read_qdpx
 from .safety import ExchangeError
 from .tabular import codebook_docx, codebook_table, codings_table
-from .taguette import read_taguette
 
-CODEBOOK_EXTENSIONS = (".qdc", ".xml", ".csv")
-CASES_EXTENSIONS = (".csv",)
-PROJECT_EXTENSIONS = (".qdpx", ".sqlite3", ".sqlite", ".db")
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
@@ -49,9 +42,25 @@ def _upload_forms(membership) -> dict:
     if not membership.can_code:
         return {}
     return {
-        "codebook_form": UploadForm(extensions=CODEBOOK_EXTENSIONS, auto_id="codebook_%s"),
-        "cases_form": UploadForm(extensions=CASES_EXTENSIONS, auto_id="cases_%s"),
+        "codebook_form": UploadForm(extensions=imports.CODEBOOK.extensions, auto_id="codebook_%s"),
+        "cases_form": UploadForm(extensions=imports.CASES.extensions, auto_id="cases_%s"),
     }
+
+
+def _placeholders(project) -> list[Membership]:
+    """The project's placeholder coders (imported users), with how much work each holds."""
+    return list(
+        Membership.objects.filter(project=project, placeholder_guid__isnull=False)
+        .select_related("user")
+        .annotate(
+            coding_count=Count(
+                "user__codings",
+                filter=Q(user__codings__source__project=project),
+                distinct=True,
+            )
+        )
+        .order_by("user__username")
+    )
 
 
 @login_required
@@ -64,6 +73,7 @@ def exchange(request, slug):
         "project": project,
         "code_count": Code.objects.filter(project=project).count(),
         "coding_count": Coding.objects.filter(source__project=project).count(),
+        "placeholders": _placeholders(project) if membership.is_admin else [],
         **_upload_forms(membership),
     }
     return render(request, "coding/exchange/exchange.html", context)
@@ -126,217 +136,124 @@ def codings_export(request, slug):
     raise Http404
 
 
-# Imports
+# Imports: upload -> preview -> confirm, one flow for all (imports.py says what differs).
 
 
-def _confirmation(request, formats: set[str]):
-    """(token, format, action) of a valid confirmation of this view's kind, else None."""
+def _confirmation(request, importer: imports.Importer):
+    """(token, format, action) of a valid confirmation of this import's kind, else None."""
     form = ConfirmForm(request.POST)
-    if not form.is_valid() or form.cleaned_data["format"] not in formats:
+    if not form.is_valid() or form.cleaned_data["format"] not in importer.formats:
         return None
     return form.cleaned_data
 
 
-def _gone(request):
-    messages.error(request, _("The uploaded file is no longer here. Upload it again."))
+def _confirm(request, importer: imports.Importer, project) -> HttpResponse:
+    confirmation = _confirmation(request, importer)
+    if confirmation is None:
+        raise Http404
+    fmt, token = confirmation["format"], confirmation["token"]
+    kind = f"{importer.key}-{fmt}"
+    back = importer.back(project)
+    if confirmation["action"] == "cancel":
+        delete_pending(request.user, kind, token)
+        messages.info(request, _("Import cancelled. Nothing was saved."))
+        return redirect(back)
+    kept = load_pending(request.user, kind, token)
+    if kept is None:
+        messages.error(request, _("The uploaded file is no longer here. Upload it again."))
+        return redirect(back)
+    try:
+        return importer.save(request, project, fmt, kept)
+    except (ExchangeError, ImportFailed) as error:
+        messages.error(request, error.message)
+        return redirect(back)
+    finally:
+        delete_pending(request.user, kind, token)
 
 
-def _codebook_tree(kind: str, data: bytes):
-    if kind == "qdc":
-        qdc = read_qdc(data)
-        return qdc.tree, qdc.notes, []
-    tree, errors = csv_import.read_codebook_csv(data)
-    return tree, [], errors
+def run_import(request, importer: imports.Importer, *, project=None, context=None):
+    """The upload form, the preview of an uploaded file, or its confirmation."""
+    if request.method == "POST" and "token" in request.POST:
+        return _confirm(request, importer, project)
+    context = dict(context or {})
+    form = UploadForm(request.POST or None, request.FILES or None, extensions=importer.extensions)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        fmt = importer.format_of(upload.name)
+        try:
+            preview = importer.preview(project, fmt, upload.read())
+        except ExchangeError as error:
+            form.add_error("file", error.message)
+        else:
+            token = None
+            if preview.kept is not None:
+                token = save_pending(request.user, f"{importer.key}-{fmt}", preview.kept)
+            context.update(preview.context, filename=upload.name, format=fmt, token=token)
+    context["form"] = form
+    return render(request, importer.template, context)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def codebook_import(request, slug):
     membership = get_membership(request, slug, allow=can_code)
-    project = membership.project
-    context = {"membership": membership, "project": project}
-    if request.method == "POST" and "token" in request.POST:
-        confirmation = _confirmation(request, {"qdc", "csv"})
-        if confirmation is None:
-            raise Http404
-        kind, token = f"codebook-{confirmation['format']}", confirmation["token"]
-        if confirmation["action"] == "cancel":
-            delete_pending(request.user, kind, token)
-            messages.info(request, _("Import cancelled. Nothing was saved."))
-            return redirect("coding:exchange", slug)
-        data = load_pending(request.user, kind, token)
-        if data is None:
-            _gone(request)
-            return redirect("coding:exchange", slug)
-        try:
-            tree, _notes, errors = _codebook_tree(confirmation["format"], data)
-            if errors:
-                raise ExchangeError(_("The file has errors; nothing was saved."))
-            plan = apply_merge(project, tree)
-        except ExchangeError as error:
-            messages.error(request, error.message)
-            return redirect("coding:exchange", slug)
-        finally:
-            delete_pending(request.user, kind, token)
-        messages.success(
-            request,
-            _("Codebook imported: %(added)s added, %(renamed)s renamed, %(updated)s updated.")
-            % {
-                "added": len(plan.of("add")),
-                "renamed": len(plan.of("rename")),
-                "updated": len(plan.of("update")),
-            },
-        )
-        return redirect("coding:codebook", slug)
-
-    form = UploadForm(request.POST or None, request.FILES or None, extensions=CODEBOOK_EXTENSIONS)
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        kind = "csv" if PurePath(upload.name).suffix.lower() == ".csv" else "qdc"
-        data = upload.read()
-        try:
-            tree, notes, errors = _codebook_tree(kind, data)
-        except ExchangeError as error:
-            form.add_error("file", error.message)
-        else:
-            context.update(
-                filename=upload.name,
-                format=kind,
-                plan=plan_merge(project, tree),
-                notes=notes,
-                errors=errors,
-                token=None if errors else save_pending(request.user, f"codebook-{kind}", data),
-            )
-    context["form"] = form
-    return render(request, "coding/exchange/codebook_import.html", context)
+    context = {"membership": membership, "project": membership.project}
+    return run_import(request, imports.CODEBOOK, project=membership.project, context=context)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def cases_import(request, slug):
     membership = get_membership(request, slug, allow=can_code)
-    project = membership.project
-    context = {"membership": membership, "project": project}
-    if request.method == "POST" and "token" in request.POST:
-        confirmation = _confirmation(request, {"csv"})
-        if confirmation is None:
-            raise Http404
-        token = confirmation["token"]
-        if confirmation["action"] == "cancel":
-            delete_pending(request.user, "cases-csv", token)
-            messages.info(request, _("Import cancelled. Nothing was saved."))
-            return redirect("coding:exchange", slug)
-        data = load_pending(request.user, "cases-csv", token)
-        if data is None:
-            _gone(request)
-            return redirect("coding:exchange", slug)
-        try:
-            plan = csv_import.apply_cases_csv(project, data)
-        except ExchangeError as error:
-            messages.error(request, error.message)
-            return redirect("coding:exchange", slug)
-        finally:
-            delete_pending(request.user, "cases-csv", token)
-        messages.success(
-            request,
-            _("Cases imported: %(new)s new, %(updated)s updated, %(attributes)s new attributes.")
-            % {
-                "new": len(plan.new_cases),
-                "updated": len(plan.updated_cases),
-                "attributes": len(plan.new_attributes),
-            },
-        )
-        return redirect("interviews:case_list", slug)
-
-    form = UploadForm(request.POST or None, request.FILES or None, extensions=CASES_EXTENSIONS)
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        data = upload.read()
-        try:
-            plan = csv_import.plan_cases_csv(project, data)
-        except ExchangeError as error:
-            form.add_error("file", error.message)
-        else:
-            context.update(
-                filename=upload.name,
-                plan=plan,
-                token=None if plan.errors else save_pending(request.user, "cases-csv", data),
-            )
-    context["form"] = form
-    return render(request, "coding/exchange/cases_import.html", context)
-
-
-def _read_project(kind: str, data: bytes):
-    return read_qdpx(data) if kind == "qdpx" else read_taguette(data)
+    context = {"membership": membership, "project": membership.project}
+    return run_import(request, imports.CASES, project=membership.project, context=context)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def project_import(request):
     """A REFI-QDA project (.qdpx) or a Taguette project becomes a new project; any user."""
-    if request.method == "POST" and "token" in request.POST:
-        confirmation = _confirmation(request, {"qdpx", "taguette"})
-        if confirmation is None:
-            raise Http404
-        kind, token = f"project-{confirmation['format']}", confirmation["token"]
-        if confirmation["action"] == "cancel":
-            delete_pending(request.user, kind, token)
-            messages.info(request, _("Import cancelled. Nothing was saved."))
-            return redirect("coding:project_import")
-        data = load_pending(request.user, kind, token)
-        if data is None:
-            _gone(request)
-            return redirect("coding:project_import")
-        try:
-            plan = _read_project(confirmation["format"], data)
-            result = create_project_from_plan(plan=plan, owner=request.user)
-        except (ExchangeError, ImportFailed) as error:
-            messages.error(request, error.message)
-            return redirect("coding:project_import")
-        finally:
-            delete_pending(request.user, kind, token)
-        messages.success(
-            request,
-            _(
-                "Project imported: %(sources)s sources, %(codes)s codes, %(codings)s codings. "
-                "You are its admin."
-            )
-            % {
-                "sources": len(plan.sources),
-                "codes": len(plan.codes),
-                "codings": len(plan.codings),
-            },
-        )
-        if result.created_users:
-            messages.info(
-                request,
-                ngettext(
-                    "An inactive account was made for a coder in the file: %(names)s.",
-                    "Inactive accounts were made for coders in the file: %(names)s.",
-                    len(result.created_users),
-                )
-                % {"names": ", ".join(result.created_users)},
-            )
-        for message in result.messages:
-            messages.info(request, message)
-        return redirect(result.project)
+    return run_import(request, imports.PROJECT)
 
-    form = UploadForm(request.POST or None, request.FILES or None, extensions=PROJECT_EXTENSIONS)
-    context = {"form": form}
+
+# Placeholder coders
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def placeholder_handover(request, slug):
+    """A project admin hands an imported coder's work over to a member."""
+    membership = get_membership(request, slug, allow=is_admin)
+    project = membership.project
+    initial = {"placeholder": request.GET.get("placeholder")}
+    form = HandOverForm(request.POST or None, project=project, initial=initial)
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        kind = "qdpx" if PurePath(upload.name).suffix.lower() == ".qdpx" else "taguette"
-        data = upload.read()
+        placeholder, member = form.cleaned_data["placeholder"], form.cleaned_data["member"]
         try:
-            plan = _read_project(kind, data)
-        except ExchangeError as error:
-            form.add_error("file", error.message)
-        else:
-            context.update(
-                filename=upload.name,
-                format=kind,
-                plan=plan,
-                coders=coder_rows(plan),
-                token=save_pending(request.user, f"project-{kind}", data),
+            moved, collapsed = hand_over_work(
+                placeholder=placeholder, to=member, actor=request.user
             )
-    return render(request, "coding/exchange/project_import.html", context)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _(
+                    "%(member)s now holds the work of %(placeholder)s: %(moved)s codings "
+                    "handed over, %(collapsed)s that %(member)s already had merged."
+                )
+                % {
+                    "member": member.user.get_username(),
+                    "placeholder": placeholder.user.get_username(),
+                    "moved": moved,
+                    "collapsed": collapsed,
+                },
+            )
+            return redirect("coding:exchange", slug)
+    context = {
+        "membership": membership,
+        "project": project,
+        "form": form,
+        "placeholders": _placeholders(project),
+    }
+    return render(request, "coding/exchange/placeholder_handover.html", context)

@@ -167,12 +167,21 @@ def snapshot(project) -> dict:
 
     sources = Source.objects.filter(project=project).prefetch_related("cases")
     codings = Coding.objects.filter(source__project=project).select_related("source", "coder")
+    # A placeholder coder of an imported project stands for the user of the file.
+    placeholders = dict(
+        Membership.objects.filter(project=project, placeholder_guid__isnull=False).values_list(
+            "user_id", "placeholder_id"
+        )
+    )
+
+    def who(user):
+        return placeholders.get(user.pk, user.get_username())
 
     def coding_key(coding):
         return (
             coding.source.title,
             path(coding.code_id),
-            coding.coder.get_username(),
+            who(coding.coder),
             coding.start,
             coding.end,
         )
@@ -222,7 +231,7 @@ def snapshot(project) -> dict:
         ),
         "attributes": sorted((a.name, a.type) for a in Attribute.objects.filter(project=project)),
         "memos": sorted(
-            (target(memo), memo.author.get_username(), memo.title, memo.text)
+            (target(memo), who(memo.author), memo.title, memo.text)
             for memo in Memo.objects.filter(project=project).select_related(
                 "author", "coding__source", "coding__coder", "source"
             )

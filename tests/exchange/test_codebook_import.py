@@ -63,7 +63,11 @@ def test_a_qdc_merges_by_guid_then_by_name_and_shows_it_first(
     theme.refresh_from_db()
     talk.refresh_from_db()
     assert theme.name == "Obstacles"
-    assert (talk.name, talk.definition, talk.colour) == ("Komunikasi", "Baru.", "#00ff00")
+    assert (talk.name, talk.definition, talk.colour) == (
+        "Komunikasi",
+        "Baru.",
+        "#00FF00",
+    )  # kept as written
     akses = Code.objects.get(project=project, name="Akses")
     assert (akses.parent, str(akses.guid)) == (theme, "aaaaaaaa-0000-4000-8000-000000000002")
 
@@ -125,9 +129,9 @@ def test_a_csv_codebook_with_bad_rows_names_them_and_saves_nothing(client, proje
     )
     response = preview(client, project, "kode.csv", data)
     assert response.context["errors"] == [
-        "Row 3: the code path is empty or has an empty level.",
-        "Row 4: “merah” is not a colour; write it as #RRGGBB, e.g. #1f77b4.",
-        "Row 5: the code “satu” is listed twice.",
+        "Line 3: the code path is empty or has an empty level.",
+        "Line 4: “merah” is not a colour; write it as #RRGGBB, e.g. #1f77b4.",
+        "Line 5: the code “satu” is listed twice.",
     ]
     assert response.context["token"] is None
     assert "Import the codebook" not in response.text
@@ -159,3 +163,75 @@ def test_a_supervisor_may_not_import_a_codebook(client, project, supervisor):
     client.force_login(supervisor)
     response = preview(client, project, "k.csv", b"path\nBaru\n")
     assert response.status_code == 403
+
+
+# QualCoder's plain codebook, and tables that do not parse.
+
+QUALCODER = (
+    "Hambatan>>Komunikasi\tMasalah komunikasi antarunit, surat lambat.\n"
+    "Hambatan>>Geografi dan akses\tMedan, jarak; transportasi udara.\n"
+    "Hambatan\tPenghambat koordinasi.\n"
+    "Upaya perbaikan>>Koordinasi terjadwal\t\n"
+    'Upaya perbaikan>>Pembagian tugas\t"Jelas" dan tertulis.\n'
+    "Catatan\n"
+)
+
+
+@pytest.mark.parametrize("name", ["codebook.txt", "codebook.tsv"])
+def test_qualcoders_plain_codebook_imports_as_a_tree_with_definitions(
+    client, project, researcher, name
+):
+    client.force_login(researcher)
+    response = preview(client, project, name, QUALCODER.encode())
+    assert response.context["errors"] == []
+    assert [change.path for change in response.context["plan"].added] == [
+        "Hambatan",
+        "Hambatan › Komunikasi",
+        "Hambatan › Geografi dan akses",
+        "Upaya perbaikan",
+        "Upaya perbaikan › Koordinasi terjadwal",
+        "Upaya perbaikan › Pembagian tugas",
+        "Catatan",
+    ]
+    confirm(client, project, response, kind="tsv")
+    codes = {code.name: code for code in Code.objects.filter(project=project)}
+    assert len(codes) == 7
+    assert codes["Komunikasi"].parent == codes["Hambatan"]
+    assert codes["Komunikasi"].definition == "Masalah komunikasi antarunit, surat lambat."
+    assert codes["Geografi dan akses"].definition == "Medan, jarak; transportasi udara."
+    assert codes["Hambatan"].definition == "Penghambat koordinasi."
+    assert codes["Pembagian tugas"].definition == '"Jelas" dan tertulis.'
+    assert codes["Pembagian tugas"].parent == codes["Upaya perbaikan"]
+
+
+def test_a_tab_separated_line_with_too_many_columns_is_refused_naming_it(
+    client, project, researcher
+):
+    client.force_login(researcher)
+    data = b"A>>B\tSatu.\nA>>C\tDua.\tTiga.\n"
+    response = preview(client, project, "codebook.txt", data)
+    assert (
+        "Line 2 of the file cannot be read: it has 3 cells, but the file has 2 columns "
+        "(path, definition). Nothing was saved." in response.text
+    )
+    assert response.context.get("token") is None
+    assert not Code.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("data", "line"),
+    [
+        ("path,definition\nSatu,Ok\nDua,Ada, koma lepas,lagi\n", 3),
+        ('path,definition\nSatu,"tidak ditutup\nDua,Ok\n', 2),
+        ("path\nSatu\nDua;tiga;empat\n", 3),
+    ],
+    ids=["more-cells-than-header", "open-quote", "no-separator"],
+)
+def test_a_csv_whose_rows_do_not_parse_is_refused_with_the_line(
+    client, project, researcher, data, line
+):
+    client.force_login(researcher)
+    response = preview(client, project, "kode.csv", data.encode())
+    assert f"Line {line} of the file cannot be read" in response.text
+    assert response.context.get("token") is None
+    assert not Code.objects.exists()

@@ -4,13 +4,12 @@ import datetime as dt
 import io
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from coding.exchange.create import create_project_from_plan
 from coding.exchange.qdpx_import import read_qdpx
 from coding.models import Code, Coding, Memo
-from interviews.models import Case, Project, Source
+from interviews.models import Case, Membership, Project, Source
 
 from ..interviews.test_importers import make_pdf
 from .conftest import FIXTURES, make_docx, make_qdpx
@@ -45,7 +44,7 @@ def test_every_text_source_is_found_however_its_path_is_written(imported):
     _plan, project = imported
     texts = dict(Source.objects.filter(project=project).values_list("title", "text"))
     assert texts == {
-        "Mabel.txt": "Halo\nCafé pagi.\nSaya makan.",
+        "Mabel.txt": "Halo\nCafe\u0301 pagi.\nSaya makan.",  # verbatim but for CRLF
         "Simon": "Simon: I eat at the hotel.",
         "Tiga": "Teks ketiga.",
         "Empat": "Teks keempat.",
@@ -54,10 +53,10 @@ def test_every_text_source_is_found_however_its_path_is_written(imported):
     }
 
 
-def test_positions_follow_the_text_into_its_canonical_form(imported):
+def test_positions_count_the_files_own_text_through_its_line_ends(imported):
     _plan, project = imported
     coding = Coding.objects.get(source__title="Mabel.txt", source__project=project)
-    assert (coding.start, coding.end, coding.passage) == (5, 9, "Café")
+    assert (coding.start, coding.end, coding.passage) == (5, 10, "Cafe\u0301")
     assert coding.code.name == "Economy"
 
 
@@ -81,9 +80,11 @@ def test_folders_become_codes_and_guids_are_read_in_any_case(imported):
     plan, project = imported
     topics = Code.objects.get(project=project, name="Topics")
     assert {c.name for c in topics.children.all()} == {"Economy", "Health care"}
+    assert not topics.is_codable
     economy = Code.objects.get(project=project, name="Economy")
+    assert economy.is_codable
     assert str(economy.guid) == ECONOMY
-    assert economy.colour == "#ffff00"
+    assert economy.colour == "#FFFF00"  # "#FF0", in the file's letter case
     assert economy.definition == "Anything about jobs or taxes"
     assert any("folder" in note for note in plan.notes)
 
@@ -108,15 +109,25 @@ def test_cases_get_typed_attributes_and_their_sources(imported):
     assert any("forty" in problem for problem in plan.problems)
 
 
-def test_users_map_to_existing_accounts_or_become_inactive_ones(imported, researcher):
+def test_users_become_placeholders_never_the_account_of_the_same_name(imported, researcher):
     _plan, project = imported
+    assert researcher.username == "rina_researcher"  # the file's <User id="rina_researcher">
     by = dict(Coding.objects.filter(source__project=project).values_list("code__name", "coder"))
-    assert by["Economy"] == researcher.pk
-    markgraf = get_user_model().objects.get(pk=by["Health care"])
-    assert markgraf.username == "Friedrich_Markgraf"
-    assert not markgraf.is_active
-    assert not markgraf.has_usable_password()
+    rina = Membership.objects.get(project=project, user=by["Economy"])
+    assert rina.user != researcher
+    assert (rina.placeholder_id, str(rina.placeholder_guid)) == (
+        "rina_researcher",
+        "aaaaaaaa-0000-4000-8000-000000000001",
+    )
+    assert rina.user.username == "rina_researcher@breakfast-study"
+    assert (rina.user.first_name, rina.role) == ("Rina", "researcher")
+    markgraf = Membership.objects.get(project=project, user=by["Health care"])
+    assert markgraf.placeholder_id == "Friedrich Markgraf"  # no id in the file: its name
+    for placeholder in (rina, markgraf):
+        assert not placeholder.user.is_active
+        assert not placeholder.user.has_usable_password()
     assert by["Values"] == researcher.pk  # no coder in the file: the importer
+    assert not Coding.objects.filter(coder=researcher).exclude(code__name="Values").exists()
 
 
 def test_notes_land_on_what_they_annotate(imported):
@@ -126,7 +137,7 @@ def test_notes_land_on_what_they_annotate(imported):
     assert memos["On Simon"].coding.source.title == "Simon"
     assert memos["Plan"].text == "Rencana penelitian."
     assert memos["Plan"].source is memos["Plan"].code is memos["Plan"].coding is None
-    assert memos["Linked"].coding.passage == "Café"
+    assert memos["Linked"].coding.passage == "Cafe\u0301"
     assert memos["Loose"].source is memos["Loose"].coding is None
     comment = Memo.objects.get(project=project, text="Why does Simon say this?")
     assert comment.coding.source.title == "Simon"
@@ -155,9 +166,10 @@ def test_the_import_command_reports_and_imports(researcher, tmp_path):
     out = io.StringIO()
     call_command("import_qdpx", str(path), "--owner", researcher.username, stdout=out)
     project = Project.objects.get(name="Breakfast study")
-    assert project.memberships.get().user == researcher
+    assert project.memberships.get(placeholder_guid=None).user == researcher
     assert "Not carried over" in out.getvalue()
-    assert "Friedrich_Markgraf" in out.getvalue()
+    assert "'Friedrich Markgraf' (1 codings, 0 memos)" in out.getvalue()
+    assert "Friedrich_Markgraf@breakfast-study" in out.getvalue()
 
 
 def test_the_import_command_can_only_look(tmp_path, db):

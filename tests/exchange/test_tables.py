@@ -146,9 +146,9 @@ def test_cases_import_names_each_bad_row_and_saves_nothing(client, project, rese
     assert response.context["plan"].errors == [
         "Column “Status [warna]”: unknown type “warna” "
         "(use text, integer, float, boolean or date).",
-        "Row 2: the case name is empty.",
-        "Row 3, column “Masa kerja”: “enam” is not a whole number.",
-        "Row 5: the case “b” is listed twice.",
+        "Line 2: the case name is empty.",
+        "Line 3, column “Masa kerja”: “enam” is not a whole number.",
+        "Line 5: the case “b” is listed twice.",
     ]
     assert response.context["token"] is None
     assert not Case.objects.exists()
@@ -159,3 +159,15 @@ def test_cases_import_is_for_coders(client, project, persona, request):
     client.force_login(request.getfixturevalue(persona))
     response = preview(client, project, "Kasus\nA\n")
     assert response.status_code == (403 if persona == "supervisor" else 404)
+
+
+def test_a_cases_row_with_more_cells_than_the_header_is_refused_naming_its_line(
+    client, project, researcher
+):
+    client.force_login(researcher)
+    response = preview(client, project, "Kasus,Umur\nIbu Sari,40\n\nPak Yan,52,Kepala\n")
+    assert (
+        "Line 4 of the file cannot be read: it has 3 cells, but the file has 2 columns "
+        "(Kasus, Umur). Nothing was saved." in response.text
+    )
+    assert not Case.objects.exists()

@@ -13,7 +13,7 @@ from django.urls import reverse
 from coding.exchange.create import create_project_from_plan
 from coding.exchange.taguette import DocumentText, read_taguette
 from coding.models import Code, Coding, Memo
-from interviews.models import Project, Source
+from interviews.models import Membership, Project, Source
 
 from .conftest import FIXTURES, make_user, upload
 
@@ -91,19 +91,19 @@ def test_documents_become_sources_with_their_descriptions_as_memos(imported):
     assert project.name == "Koordinasi Kesra (Taguette)"
 
 
-def test_coders_are_members_whose_usernames_exist_here(researcher, db):
-    plan = read_taguette(PROJECT.read_bytes())
-    project = create_project_from_plan(plan=plan, owner=researcher).project
-    assert set(Coding.objects.filter(source__project=project).values_list("coder", flat=True)) == {
-        researcher.pk
-    }  # no "admin" account here: the importer
-    admin = make_user("admin")
-    again = create_project_from_plan(plan=read_taguette(PROJECT.read_bytes()), owner=researcher)
+def test_taguette_members_become_placeholders_even_where_their_login_exists_here(researcher):
+    admin = make_user("admin")  # Taguette's export names every member "admin"
+    result = create_project_from_plan(plan=read_taguette(PROJECT.read_bytes()), owner=researcher)
     coders = set(
-        Coding.objects.filter(source__project=again.project).values_list("coder", flat=True)
+        Coding.objects.filter(source__project=result.project).values_list("coder", flat=True)
     )
-    assert coders == {admin.pk}
-    assert again.created_users == []
+    (placeholder,) = Membership.objects.filter(
+        project=result.project, placeholder_guid__isnull=False
+    )
+    assert coders == {placeholder.user_id}
+    assert placeholder.user != admin
+    assert (placeholder.placeholder_id, placeholder.user.is_active) == ("admin", False)
+    assert result.placeholders == [placeholder.user.username]
 
 
 def test_byte_offsets_inside_a_character_move_past_it_as_taguette_does():
@@ -131,7 +131,7 @@ def test_the_taguette_project_imports_from_the_browser(client, outsider):
     response = client.post(url, {"token": token, "format": "taguette", "action": "confirm"})
     project = Project.objects.get()
     assert response.url == project.get_absolute_url()
-    assert project.memberships.get().user == outsider
+    assert project.memberships.get(placeholder_guid=None).user == outsider
     assert Coding.objects.filter(source__project=project).count() == 9
 
 

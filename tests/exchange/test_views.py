@@ -58,8 +58,14 @@ def test_importing_a_project_shows_what_it_holds_before_saving(client, rich_proj
     assert response.status_code == 200
     summary = dict(response.context["plan"].summary())
     assert (summary["Sources"], summary["Codes"], summary["Codings"]) == (3, 3, 4)
-    coders = {row["name"]: row["status"] for row in response.context["coders"]}
-    assert coders["Dewi Kogoya"] == "existing"
+    coders = {row["refi_id"]: row["codings"] for row in response.context["coders"]}
+    assert coders == {
+        "dewi_researcher": 2,
+        "rina_researcher": 2,
+        "ana_admin": 0,
+        "sam_supervisor": 0,
+    }
+    assert "placeholder" in response.text
     assert Project.objects.count() == 1
 
     response = client.post(
@@ -67,7 +73,7 @@ def test_importing_a_project_shows_what_it_holds_before_saving(client, rich_proj
     )
     copy = Project.objects.exclude(pk=rich_project.pk).get()
     assert response.url == copy.get_absolute_url()
-    assert copy.memberships.get().user == outsider
+    assert copy.memberships.get(placeholder_guid=None).user == outsider
     assert Coding.objects.filter(source__project=copy).count() == 4
 
 

@@ -223,6 +223,7 @@ class Command(BaseCommand):
         self.run_search(repeat, project, user)
         self.run_analysis(repeat, rng)
         self.run_report(repeat)
+        self.run_import_qdpx(project, user)
 
     def run_exports(self, client, project, repeat: int) -> None:
         """The 20,000 codings of the bench project as CSV and XLSX, and the project as QDPX."""
@@ -372,3 +373,27 @@ class Command(BaseCommand):
         ms, response = self.timed_get(client, report, {"format": "docx"}, min(repeat, 7))
         assert response["Content-Type"].endswith("document")
         self.emit("report_docx_ms", ms, "ms")
+
+    def run_import_qdpx(self, project, user) -> None:
+        """Peak memory (tracemalloc) of importing the bench project's QDPX: 20 sources,
+        20,000 codings; read, kept between preview and confirmation, and saved."""
+        import io
+        import tracemalloc
+        import zipfile
+
+        from coding.exchange.create import create_project_from_plan
+        from coding.exchange.plan import dump_plan, load_plan
+        from coding.exchange.qdpx_export import export_qdpx
+        from coding.exchange.qdpx_import import read_qdpx
+
+        data, _warnings = export_qdpx(project)
+        expanded = sum(i.file_size for i in zipfile.ZipFile(io.BytesIO(data)).infolist())
+        tracemalloc.start()
+        try:
+            kept = dump_plan(read_qdpx(data)).getvalue()
+            create_project_from_plan(plan=load_plan(kept), owner=user)
+            _current, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+        self.emit("import_qdpx_expanded_mb", round(expanded / 2**20, 1), "MB")
+        self.emit("import_qdpx_peak_mb", round(peak / 2**20, 1), "MB")
