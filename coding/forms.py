@@ -88,6 +88,15 @@ class MemoForm(forms.ModelForm):
         widgets = {"text": forms.Textarea(attrs={"rows": 6})}
 
 
+class CodingMemoForm(forms.ModelForm):
+    """A memo written in a coding's details: its text only (a title stays as it was)."""
+
+    class Meta:
+        model = Memo
+        fields = ["text"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 3})}
+
+
 class MergeForm(forms.Form):
     def __init__(self, *args, project, paths, code, **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,16 +1,20 @@
 """Writes to the codebook and the codings. Each keeps its invariants in one transaction."""
 
+import uuid
+from dataclasses import dataclass, field
+
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from interviews.models import Project, Source
 
 from .codebook import DEFAULT_CODEBOOK
-from .models import Code, Coding, CodingEvent, Evidence, Memo, ReviewNote
+from .models import Code, Coding, CodingEvent, Conclusion, Evidence, Memo, ReviewNote
 
 MAX_CODE_NAME = 120
 
@@ -202,16 +206,34 @@ def seed_default_codebook(*, project: Project, language: str | None = None) -> d
 
 
 # Codings
+#
+# Every write below records its events under a batch (a UUID): the events of one
+# user action. The coding page passes the browser's idempotency key as the batch,
+# so that an undo can name an action before the server has answered it.
 
 
 def record_event(
-    coding: Coding, action: str, actor, *, detail: str = "", span=None, batch=None
+    coding: Coding,
+    action: str,
+    actor,
+    *,
+    detail: str = "",
+    span=None,
+    batch=None,
+    effect: str | None = None,
+    before: dict | None = None,
+    undoes=None,
 ) -> CodingEvent:
     """Write one history row for `coding` (the polling stream reads these too).
 
     `batch` (a UUID) groups the events of one user action, for undo and redo.
+    `effect` says what the event did to the coding (created, changed, removed);
+    it defaults to the action for those three, and is blank for the events an undo
+    cannot reverse (reviews, reconciliation). `before` holds what undoing needs.
     """
     start, end = span or (coding.start, coding.end)
+    if effect is None:
+        effect = action if action in CodingEvent.Effect.values else ""
     return CodingEvent.objects.create(
         batch=batch,
         project_id=coding.code.project_id,
@@ -223,6 +245,9 @@ def record_event(
         start=start,
         end=end,
         detail=detail[:300],
+        effect=effect,
+        before=before,
+        undoes=undoes,
     )
 
 
@@ -239,29 +264,34 @@ def check_passage(*, source: Source, start: int, end: int, passage: str) -> None
         )
 
 
-@transaction.atomic
-def apply_code(
-    *,
-    source: Source,
-    start: int,
-    end: int,
-    passage: str,
-    code: Code,
-    coder: AbstractBaseUser,
-) -> Coding:
-    """Code `source.text[start:end]`. Applying the same code twice is harmless."""
-    if code.project_id != source.project_id:
-        raise ValidationError(_("That code belongs to another project."))
-    check_passage(source=source, start=start, end=end, passage=passage)
+@dataclass(slots=True)
+class Applied:
+    """What applying codes to one selection did."""
+
+    batch: uuid.UUID
+    created: list[Coding] = field(default_factory=list)
+    # Codings the coder already had with these codes on exactly this passage.
+    already: list[Coding] = field(default_factory=list)
+    new_code: Code | None = None  # the code an in-vivo coding created
+
+
+def _insert_coding(
+    *, source: Source, code: Code, coder, start: int, end: int, passage: str, applied: Applied
+) -> None:
+    """One INSERT (and its event); an identical coding of this coder is reported, not doubled."""
     try:
         with transaction.atomic():
             coding = Coding.objects.create(
                 source=source, code=code, coder=coder, start=start, end=end, passage=passage
             )
     except IntegrityError:
-        return Coding.objects.get(source=source, code=code, coder=coder, start=start, end=end)
-    record_event(coding, CodingEvent.Action.CREATED, coder)
-    return coding
+        coding = Coding.objects.select_related("code").get(
+            source=source, code=code, coder=coder, start=start, end=end
+        )
+        applied.already.append(coding)
+        return
+    record_event(coding, CodingEvent.Action.CREATED, coder, batch=applied.batch)
+    applied.created.append(coding)
 
 
 @transaction.atomic
@@ -273,27 +303,87 @@ def apply_codes(
     passage: str,
     codes: list[Code],
     coder: AbstractBaseUser,
-) -> list[Coding]:
+    batch: uuid.UUID | None = None,
+) -> Applied:
     """Apply several codes to one selection in one transaction: all of them or none."""
-    return [
-        apply_code(source=source, start=start, end=end, passage=passage, code=code, coder=coder)
-        for code in codes
-    ]
+    if any(code.project_id != source.project_id for code in codes):
+        raise ValidationError(_("That code belongs to another project."))
+    check_passage(source=source, start=start, end=end, passage=passage)
+    applied = Applied(batch=batch or uuid.uuid4())
+    for code in codes:
+        _insert_coding(
+            source=source,
+            code=code,
+            coder=coder,
+            start=start,
+            end=end,
+            passage=passage,
+            applied=applied,
+        )
+    return applied
+
+
+def apply_code(
+    *,
+    source: Source,
+    start: int,
+    end: int,
+    passage: str,
+    code: Code,
+    coder: AbstractBaseUser,
+    batch: uuid.UUID | None = None,
+) -> Coding:
+    """Code `source.text[start:end]`. Applying the same code twice is harmless."""
+    applied = apply_codes(
+        source=source,
+        start=start,
+        end=end,
+        passage=passage,
+        codes=[code],
+        coder=coder,
+        batch=batch,
+    )
+    return (applied.created or applied.already)[0]
 
 
 @transaction.atomic
 def apply_in_vivo(
-    *, source: Source, start: int, end: int, passage: str, coder: AbstractBaseUser, parent=None
-) -> Coding:
-    """Create a code named after the selected words and apply it."""
+    *,
+    source: Source,
+    start: int,
+    end: int,
+    passage: str,
+    coder: AbstractBaseUser,
+    parent=None,
+    batch: uuid.UUID | None = None,
+) -> Applied:
+    """Create a code named after the selected words and apply it.
+
+    Undoing it removes the coding; the new code stays in the codebook.
+    """
     check_passage(source=source, start=start, end=end, passage=passage)
     name = " ".join(passage.split())
     if len(name) > 60:
         name = name[:59].rsplit(" ", 1)[0] + "…"
     code = Code.objects.filter(
         project_id=source.project_id, parent=parent, name__iexact=name
-    ).first() or create_code(project=source.project, name=name, parent=parent, colour="#9467bd")
-    return apply_code(source=source, start=start, end=end, passage=passage, code=code, coder=coder)
+    ).first()
+    new_code = None
+    if code is None:
+        code = new_code = create_code(
+            project=source.project, name=name, parent=parent, colour="#9467bd"
+        )
+    applied = apply_codes(
+        source=source,
+        start=start,
+        end=end,
+        passage=passage,
+        codes=[code],
+        coder=coder,
+        batch=batch,
+    )
+    applied.new_code = new_code
+    return applied
 
 
 @transaction.atomic
@@ -304,9 +394,11 @@ def change_coding(
     code: Code | None = None,
     start: int | None = None,
     end: int | None = None,
+    batch: uuid.UUID | None = None,
 ) -> Coding:
     """Give a coding another code and/or other boundaries."""
     old_span = (coding.start, coding.end)
+    before = {"code": coding.code_id, "start": coding.start, "end": coding.end}
     details = []
     if code is not None and code.pk != coding.code_id:
         if code.project_id != coding.source.project_id:
@@ -321,6 +413,22 @@ def change_coding(
         details.append(f"{old_span[0]}–{old_span[1]}")
     if not details:
         return coding
+    _check_no_duplicate(coding)
+    coding.save()
+    span = (min(old_span[0], coding.start), max(old_span[1], coding.end))
+    record_event(
+        coding,
+        CodingEvent.Action.CHANGED,
+        actor,
+        detail=" · ".join(details),
+        span=span,
+        batch=batch or uuid.uuid4(),
+        before=before,
+    )
+    return coding
+
+
+def _check_no_duplicate(coding: Coding) -> None:
     duplicate = Coding.objects.filter(
         source_id=coding.source_id,
         code_id=coding.code_id,
@@ -330,13 +438,215 @@ def change_coding(
     ).exclude(pk=coding.pk)
     if duplicate.exists():
         raise ValidationError(_("The same coder already has this code on this passage."))
-    coding.save()
-    span = (min(old_span[0], coding.start), max(old_span[1], coding.end))
-    record_event(coding, CodingEvent.Action.CHANGED, actor, detail=" · ".join(details), span=span)
-    return coding
 
 
 @transaction.atomic
-def remove_coding(*, coding: Coding, actor: AbstractBaseUser) -> None:
-    record_event(coding, CodingEvent.Action.REMOVED, actor)
+def remove_coding(
+    *, coding: Coding, actor: AbstractBaseUser, batch: uuid.UUID | None = None
+) -> None:
+    """Remove a coding; its event keeps all an undo needs to bring it back (memos too)."""
+    record_event(
+        coding,
+        CodingEvent.Action.REMOVED,
+        actor,
+        batch=batch or uuid.uuid4(),
+        before=_snapshot(coding),
+    )
     coding.delete()
+
+
+# Undo and redo
+
+
+def _snapshot(coding: Coding) -> dict:
+    """Everything needed to re-create `coding` as it is: its row, memos, review and evidence."""
+    return {
+        "code": coding.code_id,
+        "coder": coding.coder_id,
+        "start": coding.start,
+        "end": coding.end,
+        "passage": coding.passage,
+        "review_status": coding.review_status,
+        "created_at": coding.created_at,
+        "memos": list(
+            Memo.objects.filter(coding=coding).values(
+                "id", "project_id", "author_id", "title", "text", "created_at", "updated_at"
+            )
+        ),
+        "notes": list(
+            ReviewNote.objects.filter(coding=coding).values(
+                "id", "author_id", "kind", "text", "created_at"
+            )
+        ),
+        "evidence": list(
+            Evidence.objects.filter(coding=coding).values(
+                "id", "conclusion_id", "stance", "note", "added_by_id", "added_at"
+            )
+        ),
+    }
+
+
+def _restore_times(model, rows: list[dict], *names: str) -> None:
+    """Put back the times that `auto_now` fields set to now when the rows were re-created."""
+    for row in rows:
+        model.objects.filter(pk=row["id"]).update(
+            **{name: parse_datetime(row[name]) for name in names}
+        )
+
+
+def _restore(*, coding_id: int, source: Source, before: dict) -> Coding:
+    """Re-create a removed coding under its old id, with its memos, review and evidence."""
+    code = Code.objects.filter(pk=before["code"], project_id=source.project_id).first()
+    if code is None:
+        raise ValidationError(_("Its code has been deleted since."))
+    try:
+        with transaction.atomic():
+            coding = Coding.objects.create(
+                pk=coding_id,
+                source=source,
+                code=code,
+                coder_id=before["coder"],
+                start=before["start"],
+                end=before["end"],
+                passage=before["passage"],
+                review_status=before["review_status"],
+            )
+    except IntegrityError:
+        raise ValidationError(
+            _("That passage has been coded with the same code again since.")
+        ) from None
+    Coding.objects.filter(pk=coding_id).update(created_at=parse_datetime(before["created_at"]))
+    _restore_attached(coding, before)
+    return coding
+
+
+def _restore_attached(coding: Coding, before: dict) -> None:
+    """Memos, review thread and evidence of a re-created coding (evidence only where its
+    conclusion still exists)."""
+    Memo.objects.bulk_create(Memo(coding=coding, **row) for row in before["memos"])
+    _restore_times(Memo, before["memos"], "created_at", "updated_at")
+    ReviewNote.objects.bulk_create(ReviewNote(coding=coding, **row) for row in before["notes"])
+    _restore_times(ReviewNote, before["notes"], "created_at")
+    if not before["evidence"]:
+        return
+    wanted = [row["conclusion_id"] for row in before["evidence"]]
+    existing = set(Conclusion.objects.filter(pk__in=wanted).values_list("pk", flat=True))
+    cited = [row for row in before["evidence"] if row["conclusion_id"] in existing]
+    Evidence.objects.bulk_create(Evidence(coding=coding, **row) for row in cited)
+    _restore_times(Evidence, cited, "added_at")
+
+
+def _check_unchanged_since(events: list[CodingEvent], actor) -> None:
+    """Refuse to undo a batch when anything happened to its codings after it."""
+    batch = events[0].batch
+    later = (
+        CodingEvent.objects.filter(
+            source_id__in={event.source_id for event in events},
+            coding_id__in={event.coding_id for event in events},
+            id__gt=events[0].pk,
+        )
+        .exclude(batch=batch)
+        .select_related("actor")
+        .order_by("id")
+        .first()
+    )
+    if later is None:
+        return
+    if later.undoes == batch:
+        raise ValidationError(_("That action has already been undone."))
+    if later.actor_id != actor.pk:
+        raise ValidationError(
+            _("%(user)s has changed this coding since, so it was not undone.")
+            % {"user": later.actor.get_username()}
+        )
+    raise ValidationError(_("This coding has been changed since: undo the later change first."))
+
+
+def _check_nobody_else_wrote_on(snapshot: dict, actor) -> None:
+    """An undo may remove a coding, but never what someone else wrote on it."""
+    authors = {row["author_id"] for row in snapshot["memos"] + snapshot["notes"]}
+    authors |= {row["added_by_id"] for row in snapshot["evidence"]}
+    if authors - {actor.pk}:
+        raise ValidationError(
+            _(
+                "Someone else has written on this coding since (a memo, a review or "
+                "evidence), so it was not undone."
+            )
+        )
+
+
+def _reverse(event: CodingEvent, *, actor, source: Source, batch: uuid.UUID, action: str):
+    """Undo one event: record what the undo did under `batch` (its own history row)."""
+    Effect = CodingEvent.Effect
+    common = {"batch": batch, "undoes": event.batch}
+    gone = ValidationError(_("That coding no longer exists."))
+    if event.effect == Effect.REMOVED:
+        coding = _restore(coding_id=event.coding_id, source=source, before=event.before)
+        record_event(coding, action, actor, effect=Effect.CREATED, **common)
+        return
+    coding = (
+        Coding.objects.select_for_update()
+        .select_related("code")
+        .filter(pk=event.coding_id, source=source)
+        .first()
+    )
+    if coding is None:
+        raise gone
+    coding.source = source
+    if event.effect == Effect.CREATED:
+        snapshot = _snapshot(coding)
+        _check_nobody_else_wrote_on(snapshot, actor)
+        record_event(coding, action, actor, effect=Effect.REMOVED, before=snapshot, **common)
+        coding.delete()
+        return
+    before = {"code": coding.code_id, "start": coding.start, "end": coding.end}
+    old_span = (coding.start, coding.end)
+    target = event.before
+    if target["code"] != coding.code_id:
+        code = Code.objects.filter(pk=target["code"], project_id=source.project_id).first()
+        if code is None:
+            raise ValidationError(_("Its code has been deleted since."))
+        coding.code = code
+    coding.start, coding.end = target["start"], target["end"]
+    coding.passage = source.text[coding.start : coding.end]
+    _check_no_duplicate(coding)
+    coding.save()
+    span = (min(old_span[0], coding.start), max(old_span[1], coding.end))
+    record_event(coding, action, actor, effect=Effect.CHANGED, before=before, span=span, **common)
+
+
+@transaction.atomic
+def undo_batch(
+    *, batch: uuid.UUID, actor: AbstractBaseUser, as_batch: uuid.UUID | None = None
+) -> uuid.UUID:
+    """Reverse every event of `batch` (one user action); returns the batch of the undo
+    (`as_batch` when given, else a new one).
+
+    Generic over batches: one code applied, several codes on one selection, every
+    hit of a search coded, a removal, a change of code or boundaries. Created
+    codings are removed, removed ones re-created (same id, code, span and coder,
+    with their memos, review and evidence), changed ones put back. The undo is
+    itself recorded in the history (action `undone`, or `redone` when it reverses
+    an undo, each event naming the batch it reversed), so redo is the undo of the
+    undo. All or nothing: it refuses, with a ValidationError saying why, a batch
+    of someone else, a batch with events that cannot be reversed, and any batch
+    whose codings were changed after it (by anyone).
+    """
+    events = list(CodingEvent.objects.filter(batch=batch).order_by("id"))
+    if not events:
+        raise ValidationError(_("There is nothing to undo: that action was not saved."))
+    if any(event.actor_id != actor.pk for event in events):
+        raise ValidationError(_("Only the person who did an action can undo it."))
+    if any(not event.effect for event in events):
+        raise ValidationError(_("This kind of action cannot be undone."))
+    # Lock the codings that still exist, then look for anything that happened after.
+    list(Coding.objects.select_for_update().filter(pk__in={e.coding_id for e in events}))
+    _check_unchanged_since(events, actor)
+    redo = all(event.action == CodingEvent.Action.UNDONE for event in events)
+    action = CodingEvent.Action.REDONE if redo else CodingEvent.Action.UNDONE
+    # The text is read only if a change is undone (its passage is cut from it again).
+    sources = Source.objects.defer("text").in_bulk({event.source_id for event in events})
+    undo = as_batch or uuid.uuid4()
+    for event in reversed(events):
+        _reverse(event, actor=actor, source=sources[event.source_id], batch=undo, action=action)
+    return undo
