@@ -164,10 +164,11 @@ def _page_strings() -> dict[str, str]:
         "redone": _("Redone: %(what)s"),
         "nothingToUndo": _("Nothing to undo."),
         "nothingToRedo": _("Nothing to redo."),
-        "apply": _("coding “%(passage)s”"),
-        "change": _("changing a coding"),
-        "remove": _("removing a coding"),
-        "memo": _("a memo"),
+        "apply": _("coding “%(passage)s” with %(code)s"),
+        "inVivo": _("coding “%(passage)s” in vivo"),
+        "change": _("changing the coding of “%(passage)s”"),
+        "remove": _("removing the coding of “%(passage)s”"),
+        "memo": _("a memo on “%(passage)s”"),
         "undo": _("undo"),
         "redo": _("redo"),
         "noSelection": _("Select the new passage first."),
@@ -442,7 +443,8 @@ def coding_edit(request, slug, source_id, coding_id):
     coding = _coding_for_change(membership, source, coding_id, request.user)
     form = CodingChangeForm(request.POST, project=membership.project)
     if not form.is_valid():
-        return _refuse(request, membership, source, _("That change could not be read."))
+        message = _form_message(form) if "code" in form.errors else ""
+        return _refuse(request, membership, source, message or _("That change could not be read."))
     data = form.cleaned_data
     old_span, old_code = (coding.start, coding.end), coding.code_id
     try:
