@@ -3,10 +3,12 @@
 import uuid
 from dataclasses import dataclass, field
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -459,7 +461,17 @@ def remove_coding(
 
 
 def _snapshot(coding: Coding) -> dict:
-    """Everything needed to re-create `coding` as it is: its row, memos, review and evidence."""
+    """Everything needed to re-create `coding` as it is: its row, memos, review and evidence.
+
+    A coding read by `_locked_codings` says whether anything hangs on it, so that an
+    undo of a plain apply reads nothing more.
+    """
+
+    def rows(model, *fields):
+        if not getattr(coding, "attached", True):
+            return []
+        return list(model.objects.filter(coding=coding).values("id", *fields))
+
     return {
         "code": coding.code_id,
         "coder": coding.coder_id,
@@ -468,21 +480,9 @@ def _snapshot(coding: Coding) -> dict:
         "passage": coding.passage,
         "review_status": coding.review_status,
         "created_at": coding.created_at,
-        "memos": list(
-            Memo.objects.filter(coding=coding).values(
-                "id", "project_id", "author_id", "title", "text", "created_at", "updated_at"
-            )
-        ),
-        "notes": list(
-            ReviewNote.objects.filter(coding=coding).values(
-                "id", "author_id", "kind", "text", "created_at"
-            )
-        ),
-        "evidence": list(
-            Evidence.objects.filter(coding=coding).values(
-                "id", "conclusion_id", "stance", "note", "added_by_id", "added_at"
-            )
-        ),
+        "memos": rows(Memo, "project_id", "author_id", "title", "text", "created_at", "updated_at"),
+        "notes": rows(ReviewNote, "author_id", "kind", "text", "created_at"),
+        "evidence": rows(Evidence, "conclusion_id", "stance", "note", "added_by_id", "added_at"),
     }
 
 
@@ -494,16 +494,17 @@ def _restore_times(model, rows: list[dict], *names: str) -> None:
         )
 
 
-def _restore(*, coding_id: int, source: Source, before: dict) -> Coding:
+def _restore(*, event: CodingEvent) -> Coding:
     """Re-create a removed coding under its old id, with its memos, review and evidence."""
-    code = Code.objects.filter(pk=before["code"], project_id=source.project_id).first()
+    before, coding_id = event.before, event.coding_id
+    code = Code.objects.filter(pk=before["code"], project_id=event.project_id).first()
     if code is None:
         raise ValidationError(_("Its code has been deleted since."))
     try:
         with transaction.atomic():
             coding = Coding.objects.create(
                 pk=coding_id,
-                source=source,
+                source_id=event.source_id,
                 code=code,
                 coder_id=before["coder"],
                 start=before["start"],
@@ -539,25 +540,21 @@ def _restore_attached(coding: Coding, before: dict) -> None:
 def _check_unchanged_since(events: list[CodingEvent], actor) -> None:
     """Refuse to undo a batch when anything happened to its codings after it."""
     batch = events[0].batch
-    later = (
-        CodingEvent.objects.filter(
-            source_id__in={event.source_id for event in events},
-            coding_id__in={event.coding_id for event in events},
-            id__gt=events[0].pk,
-        )
-        .exclude(batch=batch)
-        .select_related("actor")
-        .order_by("id")
-        .first()
-    )
-    if later is None:
+    rows = CodingEvent.objects.filter(
+        source_id__in={event.source_id for event in events},
+        coding_id__in={event.coding_id for event in events},
+        id__gt=events[0].pk,
+    ).values_list("id", "batch", "undoes", "actor_id")
+    later = sorted(row for row in rows if row[1] != batch)
+    if not later:
         return
-    if later.undoes == batch:
+    _id, _batch, undoes, actor_id = later[0]
+    if undoes == batch:
         raise ValidationError(_("That action has already been undone."))
-    if later.actor_id != actor.pk:
+    if actor_id != actor.pk:
         raise ValidationError(
             _("%(user)s has changed this coding since, so it was not undone.")
-            % {"user": later.actor.get_username()}
+            % {"user": get_user_model().objects.get(pk=actor_id).get_username()}
         )
     raise ValidationError(_("This coding has been changed since: undo the later change first."))
 
@@ -575,40 +572,51 @@ def _check_nobody_else_wrote_on(snapshot: dict, actor) -> None:
         )
 
 
-def _reverse(event: CodingEvent, *, actor, source: Source, batch: uuid.UUID, action: str):
+def _locked_codings(ids) -> dict[int, Coding]:
+    """The batch's codings that still exist, locked, each saying whether memos, review
+    notes or evidence hang on it (`attached`: most often nothing does)."""
+    coding = Coding._meta.db_table
+    exists = " OR ".join(
+        f"EXISTS (SELECT 1 FROM {model._meta.db_table} WHERE coding_id = {coding}.id)"  # noqa: S608
+        for model in (Memo, ReviewNote, Evidence)
+    )
+    return (
+        Coding.objects.select_for_update(of=("self",))
+        .select_related("code")
+        .annotate(attached=RawSQL(exists, ()))  # noqa: S611 - our own table names, no values
+        .in_bulk(ids)
+    )
+
+
+def _reverse(event: CodingEvent, *, actor, codings: dict, batch: uuid.UUID, action: str):
     """Undo one event: record what the undo did under `batch` (its own history row)."""
     Effect = CodingEvent.Effect
     common = {"batch": batch, "undoes": event.batch}
-    gone = ValidationError(_("That coding no longer exists."))
     if event.effect == Effect.REMOVED:
-        coding = _restore(coding_id=event.coding_id, source=source, before=event.before)
+        coding = _restore(event=event)
+        codings[coding.pk] = coding
         record_event(coding, action, actor, effect=Effect.CREATED, **common)
         return
-    coding = (
-        Coding.objects.select_for_update()
-        .select_related("code")
-        .filter(pk=event.coding_id, source=source)
-        .first()
-    )
+    coding = codings.get(event.coding_id)
     if coding is None:
-        raise gone
-    coding.source = source
+        raise ValidationError(_("That coding no longer exists."))
     if event.effect == Effect.CREATED:
         snapshot = _snapshot(coding)
         _check_nobody_else_wrote_on(snapshot, actor)
         record_event(coding, action, actor, effect=Effect.REMOVED, before=snapshot, **common)
         coding.delete()
+        del codings[event.coding_id]
         return
     before = {"code": coding.code_id, "start": coding.start, "end": coding.end}
     old_span = (coding.start, coding.end)
     target = event.before
     if target["code"] != coding.code_id:
-        code = Code.objects.filter(pk=target["code"], project_id=source.project_id).first()
+        code = Code.objects.filter(pk=target["code"], project_id=event.project_id).first()
         if code is None:
             raise ValidationError(_("Its code has been deleted since."))
         coding.code = code
     coding.start, coding.end = target["start"], target["end"]
-    coding.passage = source.text[coding.start : coding.end]
+    coding.passage = coding.source.text[coding.start : coding.end]
     _check_no_duplicate(coding)
     coding.save()
     span = (min(old_span[0], coding.start), max(old_span[1], coding.end))
@@ -640,13 +648,11 @@ def undo_batch(
     if any(not event.effect for event in events):
         raise ValidationError(_("This kind of action cannot be undone."))
     # Lock the codings that still exist, then look for anything that happened after.
-    list(Coding.objects.select_for_update().filter(pk__in={e.coding_id for e in events}))
+    codings = _locked_codings({event.coding_id for event in events})
     _check_unchanged_since(events, actor)
     redo = all(event.action == CodingEvent.Action.UNDONE for event in events)
     action = CodingEvent.Action.REDONE if redo else CodingEvent.Action.UNDONE
-    # The text is read only if a change is undone (its passage is cut from it again).
-    sources = Source.objects.defer("text").in_bulk({event.source_id for event in events})
     undo = as_batch or uuid.uuid4()
     for event in reversed(events):
-        _reverse(event, actor=actor, source=sources[event.source_id], batch=undo, action=action)
+        _reverse(event, actor=actor, codings=codings, batch=undo, action=action)
     return undo

@@ -470,15 +470,18 @@ def coding_edit(request, slug, source_id, coding_id):
 def _undone_edits(batch) -> tuple[list[tuple[int, int]], set[int]]:
     """The spans an undo touched and the codes whose counts it changed."""
     events = list(
-        CodingEvent.objects.filter(batch=batch).values_list("start", "end", "coding_id", "before")
-    )
-    codes = {before["code"] for *_span, _id, before in events if before}
-    codes |= set(
-        Coding.objects.filter(pk__in=[coding_id for _s, _e, coding_id, _b in events]).values_list(
-            "code_id", flat=True
+        CodingEvent.objects.filter(batch=batch).values_list(
+            "start", "end", "coding_id", "effect", "before"
         )
     )
-    return [(start, end) for start, end, _id, _before in events], codes
+    # A removal's event keeps the code it took away; other codings are read as they are now.
+    codes = {before["code"] for *_rest, before in events if before}
+    present = [coding_id for _s, _e, coding_id, effect, _b in events if effect != "removed"]
+    if present:
+        codes |= set(
+            Coding.objects.filter(pk__in=present).values_list("code_id", flat=True).order_by()
+        )
+    return [(start, end) for start, end, *_rest in events], codes
 
 
 @login_required

@@ -417,3 +417,23 @@ def test_code_labels_of_a_deep_tree_fall_back_to_the_codebook(project):
     assert labels.paths[parent.pk] == " › ".join(
         f"Level {n}" for n in range(queries.LABEL_DEPTH + 1)
     )
+
+
+def test_undoing_reads_little(
+    client, project, researcher, text_source, code, django_assert_max_num_queries
+):
+    services.apply_code(source=text_source, code=code, coder=researcher, **span("Jalan"))
+    client.force_login(researcher)
+    applied = uuid.uuid4()
+    client.post(
+        url("coding_create", text_source),
+        {**span("Data"), "codes": [code.pk]},
+        headers=keyed(applied),
+    )
+    # Nothing hangs on the coding: its memos, review and evidence are not read one by one.
+    with django_assert_max_num_queries(24):
+        response = client.post(
+            url("coding_undo", text_source), {"batch": str(applied)}, headers=keyed()
+        )
+    assert response["Kesra-Write"] == "saved"
+    assert not Coding.objects.filter(passage="Data").exists()

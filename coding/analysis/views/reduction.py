@@ -35,7 +35,10 @@ def retrieval(request, slug):
     }
     if code is not None:
         page = analysis.context_page(
-            analysis.retrieval(project, form.filters()), request.GET.get("page"), PER_PAGE
+            analysis.retrieval(project, form.filters()),
+            request.GET.get("page"),
+            PER_PAGE,
+            analysis.with_memos,
         )
         cases = analysis.cases_by_source(c.source_id for c in page.object_list)
         for coding in page.object_list:
