@@ -370,6 +370,7 @@
       [text, kind] = [`✓ ${say("saved")}`, "saved"];
     }
     if (status.textContent !== text) status.textContent = text;
+    status.title = text; // the whole of it where a small screen cuts it short
     status.className = `status${kind ? ` status-${kind}` : ""}`;
     renderRefused();
     if (undoButton) {
@@ -492,19 +493,31 @@
     document.getElementById("picker-quote").textContent = shorten(selection.passage, 90);
   }
 
-  /** Place the picker beside the selection: below it if there is room, else above. */
+  /** Place the picker beside the selection: below it if there is room, else above; on a
+   * small screen with room for neither, at the bottom, the selection scrolled above it. */
   function placePicker() {
-    const sel = window.getSelection();
-    const rect = sel.rangeCount ? sel.getRangeAt(0).getBoundingClientRect() : null;
-    const box = rect && rect.height ? rect : article.getBoundingClientRect();
     const gap = pointer === "touch" ? 28 : 8; // clear of the selection handles on a phone
     const width = picker.offsetWidth;
     const height = picker.offsetHeight;
+    const box = selectionBox();
     picker.style.left = `${Math.max(8, Math.min(box.left, window.innerWidth - width - 8))}px`;
-    const below = box.bottom + gap;
-    const top =
-      below + height < window.innerHeight ? below : Math.max(8, box.top - height - gap);
-    picker.style.top = `${Math.min(top, Math.max(8, window.innerHeight - height - 8))}px`;
+    if (box.bottom + gap + height < window.innerHeight) {
+      picker.style.top = `${box.bottom + gap}px`;
+    } else if (box.top - gap - height > 0) {
+      picker.style.top = `${box.top - gap - height}px`;
+    } else {
+      const top = Math.max(8, window.innerHeight - height - 8);
+      picker.style.top = `${top}px`;
+      if (box.bottom + gap > top || box.top < 0) {
+        window.scrollBy({ top: box.top - Math.max(8, top - gap - box.height) });
+      }
+    }
+  }
+
+  function selectionBox() {
+    const sel = window.getSelection();
+    const rect = sel.rangeCount ? sel.getRangeAt(0).getBoundingClientRect() : null;
+    return rect && rect.height ? rect : article.getBoundingClientRect();
   }
 
   function openPicker() {
@@ -531,8 +544,8 @@
 
   function apply(li, keepOpen = false) {
     if (!li || !selection) return;
-    const code = li.querySelector(".name").textContent;
-    const label = say("apply", { passage: shorten(selection.passage, 40), code });
+    const code = li.querySelector(".name").textContent.split(" › ").pop(); // the code, not its path
+    const label = say("apply", { passage: shorten(selection.passage, 30), code });
     li.classList.remove("applied");
     li.classList.add("pending");
     const key = enqueue({
@@ -554,7 +567,7 @@
 
   function applyInVivo() {
     if (!selection) return;
-    const label = say("inVivo", { passage: shorten(selection.passage, 40) });
+    const label = say("inVivo", { passage: shorten(selection.passage, 30) });
     const key = enqueue({
       url: article.dataset.createUrl,
       values: { ...selection, in_vivo: "on" },
@@ -800,8 +813,23 @@
         target: "#coding-panel",
         swap: "innerHTML",
       })
-      .then(() => panel.classList.add("open"))
+      .then(() => {
+        panel.classList.add("open");
+        keepInSight(ids);
+      })
       .catch(() => {});
+  }
+
+  /** On a small screen the details are a sheet over the text: keep the passage above it. */
+  function keepInSight(ids) {
+    if (getComputedStyle(panel).position !== "fixed") return;
+    const run = article.querySelector(`.k[data-c~="${ids.split(",")[0]}"]`);
+    if (!run) return;
+    const rect = run.getBoundingClientRect();
+    const room = panel.getBoundingClientRect().top - 12;
+    if (rect.bottom > room || rect.top < 0) {
+      window.scrollBy({ top: rect.top - Math.max(8, room - rect.height) });
+    }
   }
 
   /** After an undo or redo, the details on show may tell of a coding that changed. */
@@ -878,7 +906,7 @@
     }
     const kind = form.dataset.write;
     const passage = form.closest(".coding-card")?.querySelector("blockquote")?.textContent || "";
-    const label = say(kind, { passage: shorten(passage, 40) });
+    const label = say(kind, { passage: shorten(passage, 30) });
     const busy = form.querySelector("button[type=submit]");
     if (busy) busy.disabled = true; // the answer brings fresh details
     const key = enqueue({
