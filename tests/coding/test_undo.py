@@ -68,7 +68,7 @@ def test_undo_of_an_apply_removes_the_coding_and_says_so_in_history(researcher, 
 def test_redo_is_the_undo_of_the_undo_and_brings_back_the_same_coding(
     researcher, text_source, code
 ):
-    coding, batch = apply(text_source, code, researcher, "hanya situasional")
+    _coding, batch = apply(text_source, code, researcher, "hanya situasional")
     before = state()
     undo = services.undo_batch(batch=batch, actor=researcher)
 
