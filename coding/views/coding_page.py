@@ -254,18 +254,9 @@ def _answer(
     many of its codings this write added). The codebook is read only when the
     answer needs all of it: after an in-vivo code, or with a coding's details.
     """
-    fresh = fresh or {}
     project = membership.project
     show, coder_ids = _shown_coders(request, membership)
-    counts = queries.counts_of(source.pk, codes, coder_ids=coder_ids)
-    # A code entering the list (its first codings are these) or leaving it: send all rows.
-    whole_list = new_code is not None or any(
-        counts.get(code, 0) <= fresh.get(code, 0) for code in codes
-    )
-    if whole_list:
-        counts = {
-            row["code_id"]: row["n"] for row in queries.code_counts(source, coder_ids=coder_ids)
-        }
+    counts, whole_list = _counts_after(source, codes, fresh or {}, coder_ids, new_code)
     codebook = queries.Codebook(project) if new_code is not None or panel_ids else None
     if codebook is None:
         labels_for = partial(queries.code_labels, project)
@@ -287,14 +278,7 @@ def _answer(
         "message": message,
     }
     if new_code is not None:
-        recent = queries.recent_code_ids(project, request.user)
-        context.update(
-            picker=_picker(codebook, recent),
-            recent=recent,
-            styles={new_code.pk: new_code.colour},
-            names=codebook.names,
-            coder_names=_coder_names(project),
-        )
+        context.update(_new_code_context(request, project, codebook, new_code))
     if panel_ids:
         codings = _panel_codings(source, panel_ids)
         context["panel"] = _panel_context(membership, codings, request.user, codebook)
@@ -303,6 +287,31 @@ def _answer(
     response = render(request, "coding/_changes.html", context)
     response[OUTCOME] = outcome
     return response
+
+
+def _counts_after(source, codes, fresh, coder_ids, new_code) -> tuple[dict[int, int], bool]:
+    """The counts of `codes`, or of every code when one enters or leaves the list (its
+    first codings are this write's, or its last went): then all rows are sent."""
+    counts = queries.counts_of(source.pk, codes, coder_ids=coder_ids)
+    whole_list = new_code is not None or any(
+        counts.get(code, 0) <= fresh.get(code, 0) for code in codes
+    )
+    if whole_list:
+        rows = queries.code_counts(source, coder_ids=coder_ids)
+        counts = {row["code_id"]: row["n"] for row in rows}
+    return counts, whole_list
+
+
+def _new_code_context(request, project, codebook, new_code) -> dict:
+    """An in-vivo code is new to the page: the picker, its name and its colours."""
+    recent = queries.recent_code_ids(project, request.user)
+    return {
+        "picker": _picker(codebook, recent),
+        "recent": recent,
+        "styles": {new_code.pk: new_code.colour},
+        "names": codebook.names,
+        "coder_names": _coder_names(project),
+    }
 
 
 def _refuse(request, membership, source, message):
