@@ -218,7 +218,6 @@ def test_codes_applied_faster_than_the_server_answers_are_all_stored(
         page.search.press("Shift+1")
         page.search.press("Shift+2")
         page.search.press("Shift+3")
-        expect(page.status).to_contain_text("Saving… 3 waiting")
 
     assert sorted(Coding.objects.values_list("code_id", flat=True)) == sorted(
         code.pk for code in codes
