@@ -357,10 +357,10 @@
     let kind = "";
     if (n && (retry.problem === "offline" || !navigator.onLine)) {
       [text, kind] = [say("offline", { n }), "waiting"];
-    } else if (n && retry.problem === "server") {
+    } else if (n && retry.problem === "server" && retry.timer) {
       const s = Math.max(1, Math.ceil((retry.at - Date.now()) / 1000));
       [text, kind] = [say("retrying", { n, s }), "waiting"];
-    } else if (n && retry.problem === "signedOut") {
+    } else if (n && retry.problem === "signedOut" && retry.timer) {
       [text, kind] = [say("signedOut", { n }), "error"];
     } else if (n) {
       [text, kind] = [n > 1 ? `${say("saving")} ${say("waiting", { n })}` : say("saving"), "saving"];
