@@ -588,25 +588,32 @@ def _locked_codings(ids) -> dict[int, Coding]:
     )
 
 
-def _reverse(event: CodingEvent, *, actor, codings: dict, batch: uuid.UUID, action: str):
-    """Undo one event: record what the undo did under `batch` (its own history row)."""
+def _reverse(
+    event: CodingEvent, *, actor, codings: dict, batch: uuid.UUID, action: str
+) -> tuple[CodingEvent, set[int]]:
+    """Undo one event: record what the undo did under `batch` (its own history row).
+
+    Returns that row and the codes whose counts changed."""
     Effect = CodingEvent.Effect
     common = {"batch": batch, "undoes": event.batch}
     if event.effect == Effect.REMOVED:
         coding = _restore(event=event)
         codings[coding.pk] = coding
-        record_event(coding, action, actor, effect=Effect.CREATED, **common)
-        return
+        return record_event(coding, action, actor, effect=Effect.CREATED, **common), {
+            coding.code_id
+        }
     coding = codings.get(event.coding_id)
     if coding is None:
         raise ValidationError(_("That coding no longer exists."))
     if event.effect == Effect.CREATED:
         snapshot = _snapshot(coding)
         _check_nobody_else_wrote_on(snapshot, actor)
-        record_event(coding, action, actor, effect=Effect.REMOVED, before=snapshot, **common)
+        undone = record_event(
+            coding, action, actor, effect=Effect.REMOVED, before=snapshot, **common
+        )
         coding.delete()
         del codings[event.coding_id]
-        return
+        return undone, {snapshot["code"]}
     before = {"code": coding.code_id, "start": coding.start, "end": coding.end}
     old_span = (coding.start, coding.end)
     target = event.before
@@ -620,10 +627,21 @@ def _reverse(event: CodingEvent, *, actor, codings: dict, batch: uuid.UUID, acti
     _check_no_duplicate(coding)
     coding.save()
     span = (min(old_span[0], coding.start), max(old_span[1], coding.end))
-    record_event(coding, action, actor, effect=Effect.CHANGED, before=before, span=span, **common)
+    undone = record_event(
+        coding, action, actor, effect=Effect.CHANGED, before=before, span=span, **common
+    )
+    return undone, {before["code"], coding.code_id}
 
 
-@transaction.atomic
+@dataclass(slots=True)
+class Undone:
+    """What an undo did: its batch, and what a page showing the text must redraw."""
+
+    batch: uuid.UUID
+    spans: list[tuple[int, int]] = field(default_factory=list)  # per history row of the undo
+    codes: set[int] = field(default_factory=set)  # codes whose counts changed
+
+
 def undo_batch(
     *, batch: uuid.UUID, actor: AbstractBaseUser, as_batch: uuid.UUID | None = None
 ) -> uuid.UUID:
@@ -640,6 +658,14 @@ def undo_batch(
     of someone else, a batch with events that cannot be reversed, and any batch
     whose codings were changed after it (by anyone).
     """
+    return reverse_batch(batch=batch, actor=actor, as_batch=as_batch).batch
+
+
+@transaction.atomic
+def reverse_batch(
+    *, batch: uuid.UUID, actor: AbstractBaseUser, as_batch: uuid.UUID | None = None
+) -> Undone:
+    """`undo_batch`, telling also what it touched (the coding page redraws only that)."""
     events = list(CodingEvent.objects.filter(batch=batch).order_by("id"))
     if not events:
         raise ValidationError(_("There is nothing to undo: that action was not saved."))
@@ -652,7 +678,11 @@ def undo_batch(
     _check_unchanged_since(events, actor)
     redo = all(event.action == CodingEvent.Action.UNDONE for event in events)
     action = CodingEvent.Action.REDONE if redo else CodingEvent.Action.UNDONE
-    undo = as_batch or uuid.uuid4()
+    undone = Undone(batch=as_batch or uuid.uuid4())
     for event in reversed(events):
-        _reverse(event, actor=actor, codings=codings, batch=undo, action=action)
-    return undo
+        row, codes = _reverse(
+            event, actor=actor, codings=codings, batch=undone.batch, action=action
+        )
+        undone.spans.append((row.start, row.end))
+        undone.codes |= codes
+    return undone

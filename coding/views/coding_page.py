@@ -476,23 +476,6 @@ def coding_edit(request, slug, source_id, coding_id):
     )
 
 
-def _undone_edits(batch) -> tuple[list[tuple[int, int]], set[int]]:
-    """The spans an undo touched and the codes whose counts it changed."""
-    events = list(
-        CodingEvent.objects.filter(batch=batch).values_list(
-            "start", "end", "coding_id", "effect", "before"
-        )
-    )
-    # A removal's event keeps the code it took away; other codings are read as they are now.
-    codes = {before["code"] for *_rest, before in events if before}
-    present = [coding_id for _s, _e, coding_id, effect, _b in events if effect != "removed"]
-    if present:
-        codes |= set(
-            Coding.objects.filter(pk__in=present).values_list("code_id", flat=True).order_by()
-        )
-    return [(start, end) for start, end, *_rest in events], codes
-
-
 @login_required
 @require_POST
 @idempotent
@@ -505,14 +488,18 @@ def coding_undo(request, slug, source_id):
     except ValueError:
         return _refuse(request, membership, source, _("There is nothing to undo."))
     try:
-        undo = services.undo_batch(batch=batch, actor=request.user, as_batch=request.write_batch)
+        undone = services.reverse_batch(
+            batch=batch, actor=request.user, as_batch=request.write_batch
+        )
     except ValidationError as error:
         return _refuse(request, membership, source, error.messages[0])
     if not request.htmx:
         messages.success(request, _("Undone."))
         return redirect("coding:source_code", slug, source.pk)
-    edits, codes = _undone_edits(undo)
-    return _answer(request, membership, source, edits, codes=codes, fresh=dict.fromkeys(codes, 1))
+    codes = undone.codes
+    return _answer(
+        request, membership, source, undone.spans, codes=codes, fresh=dict.fromkeys(codes, 1)
+    )
 
 
 ADJUST_ACTIONS = [
