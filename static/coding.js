@@ -182,7 +182,7 @@
   let retry = { timer: null, at: 0, delay: 0, problem: "" };
   let notice = null; // {text, kind}: the last outcome, when it says more than "saved"
   let savedOnce = false;
-  const done = new Map(); // key -> {saved(), refused()} of writes made on this page
+  const done = new Map(); // key -> {saved(message), failed(reason)} of this page's writes
   const confirmed = new Set(); // batches of this page's writes swapped in (for the poller)
   const undoStack = [];
   const redoStack = [];
@@ -247,15 +247,23 @@
       wait("offline");
       return;
     }
-    sending = queue[0];
+    const write = queue[0];
+    sending = write;
+    // The answer is handled from htmx:afterRequest below; should htmx not send the
+    // request at all, the promise settles without it and the write waits for a retry.
+    const unanswered = () => {
+      if (sending !== write) return;
+      sending = null;
+      wait("server");
+    };
     htmx
-      .ajax("POST", sending.url, {
+      .ajax("POST", write.url, {
         source: writer,
         swap: "none",
-        values: { ...sending.values, show: article.dataset.show },
-        headers: { "X-CSRFToken": csrf, "Idempotency-Key": sending.key },
+        values: { ...write.values, show: article.dataset.show },
+        headers: { "X-CSRFToken": csrf, "Idempotency-Key": write.key },
       })
-      .catch(() => {}); // a failed request is handled from htmx:afterRequest below
+      .then(unanswered, unanswered);
     render();
   }
 
@@ -315,7 +323,7 @@
     persist();
     done.get(write.key)?.saved?.(message);
     done.delete(write.key);
-    pump();
+    setTimeout(pump); // once htmx has let go of the request it is finishing
   }
 
   function refuse(write, reason) {
@@ -329,7 +337,7 @@
     persist();
     done.get(write.key)?.failed?.(reason);
     done.delete(write.key);
-    pump();
+    setTimeout(pump);
   }
 
   writer.addEventListener("htmx:afterRequest", (event) => finished(event.detail.xhr));
