@@ -49,11 +49,22 @@ class CodeForm(forms.ModelForm):
         )
 
 
+# A page open for a while may offer a code that a colleague has deleted since.
+CODE_GONE = _(
+    "A code you chose no longer exists (someone deleted it). "
+    "Reload the page to see the codebook as it is now."
+)
+
+
 class CodingCreateForm(forms.Form):
     start = forms.IntegerField(min_value=0)
     end = forms.IntegerField(min_value=1)
     passage = forms.CharField(strip=False)
-    codes = forms.ModelMultipleChoiceField(queryset=Code.objects.none(), required=False)
+    codes = forms.ModelMultipleChoiceField(
+        queryset=Code.objects.none(),
+        required=False,
+        error_messages={"invalid_choice": CODE_GONE},
+    )
     in_vivo = forms.BooleanField(required=False)
 
     def __init__(self, *args, project, **kwargs):
@@ -70,7 +81,9 @@ class CodingCreateForm(forms.Form):
 class CodingChangeForm(forms.Form):
     ACTIONS = ["code", "adjust", "span", "remove"]
     action = forms.ChoiceField(choices=[(a, a) for a in ACTIONS])
-    code = forms.ModelChoiceField(queryset=Code.objects.none(), required=False)
+    code = forms.ModelChoiceField(
+        queryset=Code.objects.none(), required=False, error_messages={"invalid_choice": CODE_GONE}
+    )
     edge = forms.ChoiceField(choices=[("start", "start"), ("end", "end")], required=False)
     step = forms.TypedChoiceField(choices=[("-1", "-1"), ("1", "1")], coerce=int, required=False)
     start = forms.IntegerField(min_value=0, required=False)
@@ -86,6 +99,15 @@ class MemoForm(forms.ModelForm):
         model = Memo
         fields = ["title", "text"]
         widgets = {"text": forms.Textarea(attrs={"rows": 6})}
+
+
+class CodingMemoForm(forms.ModelForm):
+    """A memo written in a coding's details: its text only (a title stays as it was)."""
+
+    class Meta:
+        model = Memo
+        fields = ["text"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 3})}
 
 
 class MergeForm(forms.Form):

@@ -4,6 +4,7 @@ import json
 import uuid
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
@@ -182,6 +183,15 @@ class CodingEvent(models.Model):
         REMOVED = "removed", _("removed")
         REVIEWED = "reviewed", _("reviewed")
         RECONCILED = "reconciled", _("reconciled")
+        UNDONE = "undone", _("undone")
+        REDONE = "redone", _("redone")
+
+    class Effect(models.TextChoices):
+        """What an event did to its coding: what undoing the event reverses."""
+
+        CREATED = "created", _("coding created")
+        CHANGED = "changed", _("code or position changed")
+        REMOVED = "removed", _("coding removed")
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
     source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="coding_events")
@@ -202,6 +212,13 @@ class CodingEvent(models.Model):
     # The events of one user action (several codes applied at once, every hit of a
     # search coded, an undo) share a batch: undo and redo take a whole batch.
     batch = models.UUIDField(null=True, blank=True)
+    # Blank for events that an undo cannot reverse (reviews, reconciliation, old rows).
+    effect = models.CharField(max_length=10, choices=Effect.choices, blank=True)
+    # The coding as it was before the event, as far as undoing it needs: its code and
+    # span before a change; for a removal everything to re-create it (memos included).
+    before = models.JSONField(null=True, blank=True, encoder=DjangoJSONEncoder)
+    # For the events of an undo (or redo): the batch it reversed.
+    undoes = models.UUIDField(null=True, blank=True)
 
     class Meta:
         ordering = ["-id"]
@@ -238,6 +255,31 @@ class CodingEvent(models.Model):
         except ValueError:
             return self.detail
         return describe_detail(data)
+
+
+class WriteReceipt(models.Model):
+    """The answer to one write from the coding page, kept under the browser's key.
+
+    The browser sends every write with a key of its own making (a UUID); a retry
+    of a write the server already applied (the answer was lost on the way back)
+    gets the same answer again and applies nothing twice. Old receipts are pruned.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.UUIDField()
+    status = models.PositiveSmallIntegerField()
+    outcome = models.CharField(max_length=10)  # saved, already, refused
+    body = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="writereceipt_unique_key"),
+        ]
+        indexes = [models.Index(fields=["created_at"], name="writereceipt_created")]
+
+    def __str__(self) -> str:
+        return f"{self.key} {self.outcome}"
 
 
 class ReviewNote(models.Model):

@@ -1,6 +1,9 @@
 """Reads for the coding page: one query each, counted in the database."""
 
+from dataclasses import dataclass
+
 from django.contrib.auth import get_user_model
+from django.db import connection
 from django.db.models import Count, Max, Q
 
 from interviews.models import Source
@@ -84,6 +87,10 @@ def spans_and_info(codings) -> tuple[list[Span], dict[int, list]]:
     rows = codings.annotate(memo_count=Count("memos")).values_list(
         "pk", "code_id", "start", "end", "coder_id", "memo_count", "review_status"
     )
+    return _spans_and_facts(rows)
+
+
+def _spans_and_facts(rows) -> tuple[list[Span], dict[int, list]]:
     spans, info = [], {}
     for pk, code_id, start, end, coder_id, memo_count, review in rows:
         spans.append(Span(pk, code_id, start, end))
@@ -139,3 +146,116 @@ def memo_filter(project, *, target: str = "", author_id=None, coder_ids=None):
     if coder_ids is not None:
         memos = memos.filter(Q(coding=None) | Q(coding__coder_id__in=coder_ids))
     return memos
+
+
+# The reads of a write's answer, in plain SQL. Applying a code is the product's hot
+# path, and compiling an ORM query costs some 25 times more than running one of these
+# on SQLite (0.6 ms against 20 µs, measured through the test client), so these three
+# fixed queries are spelled out; tests check each against the ORM's answer.
+
+
+def _name(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+def _table(model) -> str:
+    return _name(model._meta.db_table)
+
+
+def _placeholders(values) -> str:
+    return ", ".join(["%s"] * len(values))
+
+
+def _fetch(sql: str, params) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def spans_around(source_id: int, low: int, high: int, *, coder_ids=None):
+    """`spans_and_info` of the visible codings that touch [low, high] (edges included)."""
+    if coder_ids is not None and not coder_ids:
+        return [], {}
+    end = _name("end")
+    # Our own table and column names only; every value is a parameter.
+    sql = (
+        f"SELECT c.id, c.code_id, c.start, c.{end}, c.coder_id, "  # noqa: S608
+        f"(SELECT COUNT(*) FROM {_table(Memo)} m WHERE m.coding_id = c.id), c.review_status "
+        f"FROM {_table(Coding)} c WHERE c.source_id = %s AND c.start <= %s AND c.{end} >= %s"
+    )
+    params = [source_id, high, low]
+    if coder_ids is not None:
+        sql += f" AND c.coder_id IN ({_placeholders(coder_ids)})"
+        params += list(coder_ids)
+    return _spans_and_facts(_fetch(sql, params))
+
+
+def counts_of(source_id: int, code_ids, *, coder_ids=None) -> dict[int, int]:
+    """Visible codings per code of `code_ids` in the source (codes without any left out)."""
+    code_ids = list(code_ids)
+    if not code_ids or (coder_ids is not None and not coder_ids):
+        return {}
+    # Our own table and column names only; every value is a parameter.
+    sql = (
+        f"SELECT code_id, COUNT(*) FROM {_table(Coding)} "  # noqa: S608
+        f"WHERE source_id = %s AND code_id IN ({_placeholders(code_ids)})"
+    )
+    params = [source_id, *code_ids]
+    if coder_ids is not None:
+        sql += f" AND coder_id IN ({_placeholders(coder_ids)})"
+        params += list(coder_ids)
+    return dict(_fetch(sql + " GROUP BY code_id", params))
+
+
+# The path of a code up to this depth comes from one query joining its parents; a
+# deeper tree (rare) falls back to reading the whole codebook.
+LABEL_DEPTH = 4
+
+
+@dataclass(frozen=True, slots=True)
+class CodeLabels:
+    """'Theme › Code' paths and tree-order ranks of a few codes: a write's answer
+    needs only the codes it shows, never the whole codebook."""
+
+    paths: dict[int, str]
+    order: dict[int, int]
+
+
+def code_labels(project, code_ids) -> CodeLabels:
+    """Paths and ranks of `code_ids`, ordered among themselves as in `Codebook.order`.
+
+    In tree order a code's place follows from the (order, name) pairs of its
+    ancestors and itself, compared from the root down.
+    """
+    code_ids = list(set(code_ids))
+    if not code_ids:
+        return CodeLabels({}, {})
+    order, table = _name("order"), _table(Code)
+    columns = ["c.id"]
+    joins = []
+    for level in range(LABEL_DEPTH):
+        alias = "c" if level == 0 else f"p{level}"
+        if level:
+            previous = "c" if level == 1 else f"p{level - 1}"
+            joins.append(f"LEFT JOIN {table} {alias} ON {alias}.id = {previous}.parent_id")
+        columns += [f"{alias}.name", f"{alias}.{order}"]
+    columns.append(f"p{LABEL_DEPTH - 1}.parent_id")
+    # Our own table and column names only; every value is a parameter.
+    sql = (
+        f"SELECT {', '.join(columns)} FROM {table} c {' '.join(joins)} "  # noqa: S608
+        f"WHERE c.project_id = %s AND c.id IN ({_placeholders(code_ids)})"
+    )
+    paths, keys = {}, {}
+    for pk, *levels, deeper in _fetch(sql, [project.pk, *code_ids]):
+        if deeper is not None:
+            codebook = Codebook(project)
+            return CodeLabels(
+                {c: codebook.paths[c] for c in code_ids if c in codebook.paths},
+                {c: codebook.order[c] for c in code_ids if c in codebook.order},
+            )
+        pairs = [(levels[i + 1], levels[i]) for i in range(0, len(levels), 2) if levels[i]]
+        pairs.reverse()  # from the root down
+        paths[pk] = " › ".join(name for _order, name in pairs)
+        keys[pk] = tuple((rank, name.lower()) for rank, name in pairs)
+    ranked = sorted(keys, key=keys.__getitem__)
+    return CodeLabels(paths, {pk: rank for rank, pk in enumerate(ranked)})

@@ -37,6 +37,16 @@ urlpatterns = [
         name="coding_edit",
     ),
     path(
+        "p/<slug:slug>/sources/<int:source_id>/codings/<int:coding_id>/memo/",
+        coding_page.coding_memo,
+        name="coding_memo",
+    ),
+    path(
+        "p/<slug:slug>/sources/<int:source_id>/undo/",
+        coding_page.coding_undo,
+        name="coding_undo",
+    ),
+    path(
         "p/<slug:slug>/sources/<int:source_id>/events/",
         coding_page.source_events,
         name="source_events",

@@ -1,4 +1,6 @@
-// Kesra Coord: turning a text selection into code-point offsets, and the code picker.
+// Kesra Coord: the coding page. A text selection becomes code-point offsets; the code
+// picker; a coding's details; and the write queue, through which every change goes:
+// each write is confirmed by the server or visibly waiting, never lost.
 //
 // The server counts offsets in Unicode code points; the DOM counts UTF-16 units.
 // cpLength() and cpToUtf16() are the only two places that convert between them.
@@ -36,14 +38,29 @@
   }
   const picker = document.getElementById("picker");
   const search = document.getElementById("picker-search");
-  const status = () => document.getElementById("coding-status");
+  const several = document.getElementById("picker-more");
+  const status = document.getElementById("coding-status");
+  const stepCount = document.getElementById("step-count");
+  const panel = document.getElementById("coding-panel");
   const tip = document.getElementById("tip");
   const canCode = article.dataset.canCode === "1";
-  // Names of codes and coders: replaced out of band whenever the server re-renders text.
+  // Names of codes and coders: replaced out of band when the server sends new ones.
   const names = (id) => JSON.parse(document.getElementById(id)?.textContent || "{}");
+  const strings = names("coding-strings");
   const csrf = JSON.parse(document.body.getAttribute("hx-headers"))["X-CSRFToken"];
   let selection = null; // {start, end, passage}: the passage being coded
   let active = 0; // index of the highlighted option among the visible ones
+  let pointer = ""; // "mouse", "touch" or "pen": the last pointer pressed
+
+  /** A translated string with its %(name)s placeholders filled in. */
+  const say = (key, values = {}) =>
+    (strings[key] || key).replace(/%\((\w+)\)s/g, (_m, name) => values[name] ?? "");
+
+  /** At most `n` code points of `text`, with … when cut (never half an emoji). */
+  function shorten(text, n) {
+    const points = Array.from(text);
+    return points.length > n ? `${points.slice(0, n).join("")}…` : text;
+  }
 
   // --- Offsets -------------------------------------------------------------
 
@@ -143,9 +160,322 @@
     window.getSelection().setBaseAndExtent(a[0], a[1], b[0], b[1]);
   }
 
+  // --- The write queue -----------------------------------------------------
+  //
+  // Writes wait in order in localStorage (they survive a reload), one is sent at a
+  // time, and a write that did not get an answer is sent again with the same key,
+  // after 1, 2, 4 … 30 seconds or as soon as the link is back. The key is a UUID
+  // made here: the server keeps each key's answer, so a retry never applies a write
+  // twice, and the key names the write's batch of events (undo refers to it).
+  //
+  // Each open page keeps its own list under its own key, with a heartbeat; a page
+  // that finds the list of a page that is gone (reloaded, closed) takes it over.
+
+  const writer = document.getElementById("write-queue");
+  const PREFIX = `kesra-writes:${article.dataset.queue}:`;
+  const own = `${PREFIX}${newKey()}`;
+  const RETRY_MAX_MS = 30_000;
+  const ORPHAN_MS = 15_000;
+  let queue = []; // writes waiting, oldest first: {key, url, values, kind, label}
+  let refused = []; // writes the server refused: {key, label, reason}
+  let sending = null;
+  let retry = { timer: null, at: 0, delay: 0, problem: "" };
+  let notice = null; // {text, kind}: the last outcome, when it says more than "saved"
+  let savedOnce = false;
+  const done = new Map(); // key -> {saved(message), failed(reason)} of this page's writes
+  const confirmed = new Set(); // batches of this page's writes swapped in (for the poller)
+  const undoStack = [];
+  const redoStack = [];
+
+  function newKey() {
+    if (window.crypto?.randomUUID) return crypto.randomUUID();
+    const bytes = crypto.getRandomValues(new Uint8Array(16)); // plain http has no randomUUID
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    const hex = [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
+    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  }
+
+  function persist(closed = false) {
+    try {
+      if (!queue.length && !refused.length) localStorage.removeItem(own);
+      else localStorage.setItem(own, JSON.stringify({ beat: Date.now(), closed, queue, refused }));
+    } catch {
+      // Storage full or forbidden: the writes still wait in this page.
+    }
+  }
+
+  /** Take over the waiting writes of pages of this source that are gone. */
+  function adopt() {
+    let found = false;
+    for (let i = localStorage.length - 1; i >= 0; i--) {
+      const name = localStorage.key(i);
+      if (!name?.startsWith(PREFIX) || name === own) continue;
+      let list;
+      try {
+        list = JSON.parse(localStorage.getItem(name));
+      } catch {
+        list = null;
+      }
+      if (list && !list.closed && Date.now() - list.beat < ORPHAN_MS) continue;
+      localStorage.removeItem(name);
+      const known = new Set(queue.map((write) => write.key));
+      queue.push(...(list?.queue || []).filter((write) => !known.has(write.key)));
+      refused.push(...(list?.refused || []));
+      found = true;
+    }
+    if (found) {
+      persist();
+      pump();
+    }
+  }
+
+  function enqueue({ url, values, kind, label, saved, failed }) {
+    const key = newKey();
+    queue.push({ key, url, values, kind, label });
+    if (saved || failed) done.set(key, { saved, failed });
+    notice = null;
+    persist();
+    pump();
+    return key;
+  }
+
+  function pump() {
+    render();
+    if (sending || !queue.length || retry.timer) return;
+    if (!navigator.onLine) {
+      wait("offline");
+      return;
+    }
+    const write = queue[0];
+    sending = write;
+    // The answer is handled from htmx:afterRequest below; should htmx not send the
+    // request at all, the promise settles without it and the write waits for a retry.
+    const unanswered = () => {
+      if (sending !== write) return;
+      sending = null;
+      wait("server");
+    };
+    htmx
+      .ajax("POST", write.url, {
+        source: writer,
+        swap: "none",
+        values: { ...write.values, show: article.dataset.show },
+        headers: { "X-CSRFToken": csrf, "Idempotency-Key": write.key },
+      })
+      .then(unanswered, unanswered);
+    render();
+  }
+
+  /** Wait before sending again: 1, 2, 4 … 30 s, or until the link is back. */
+  function wait(problem) {
+    retry.problem = problem;
+    retry.delay = Math.min(retry.delay ? retry.delay * 2 : 1000, RETRY_MAX_MS);
+    retry.at = Date.now() + retry.delay;
+    retry.timer = setTimeout(() => {
+      retry.timer = null;
+      pump();
+    }, retry.delay);
+    render();
+  }
+
+  function sendNow() {
+    clearTimeout(retry.timer);
+    retry = { timer: null, at: 0, delay: 0, problem: "" };
+    pump();
+  }
+
+  /** What a refusal says: the server's reason, or what its status means. */
+  function reasonOf(xhr) {
+    const body = new DOMParser().parseFromString(xhr.responseText || "", "text/html");
+    const told = body.getElementById("write-message")?.textContent;
+    if (told) return told;
+    if (xhr.status === 403) return say("forbidden");
+    if (xhr.status === 404) return say("gone");
+    return `${say("unreadable")} (${xhr.status})`;
+  }
+
+  function finished(xhr) {
+    const write = sending;
+    sending = null;
+    if (!write) return;
+    const status = xhr.status;
+    const outcome = xhr.getResponseHeader("Kesra-Write");
+    if (status === 0 || status >= 500 || status === 408 || status === 429) {
+      wait(navigator.onLine ? "server" : "offline");
+    } else if (status === 403 && /CSRF/.test(xhr.responseText || "")) {
+      wait("signedOut"); // a new sign-in changed the token: a reload picks the list up again
+    } else if (status < 300 && !outcome) {
+      wait("signedOut"); // redirected to the sign-in page
+    } else if (outcome === "saved" || outcome === "already") {
+      accept(write, outcome === "already" ? reasonOf(xhr) : "");
+    } else {
+      refuse(write, reasonOf(xhr));
+    }
+  }
+
+  function accept(write, message) {
+    queue = queue.filter((item) => item.key !== write.key);
+    retry = { timer: null, at: 0, delay: 0, problem: "" };
+    confirmed.add(write.key);
+    savedOnce = true;
+    notice = message ? { text: message, kind: "saved" } : null;
+    persist();
+    done.get(write.key)?.saved?.(message);
+    done.delete(write.key);
+    setTimeout(pump); // once htmx has let go of the request it is finishing
+  }
+
+  function refuse(write, reason) {
+    queue = queue.filter((item) => item.key !== write.key);
+    refused.push({ key: write.key, label: write.label, reason });
+    notice = { text: say("refused", { reason }), kind: "error" };
+    for (const stack of [undoStack, redoStack]) {
+      const index = stack.findIndex((entry) => entry.batch === write.key);
+      if (index >= 0) stack.splice(index, 1);
+    }
+    persist();
+    done.get(write.key)?.failed?.(reason);
+    done.delete(write.key);
+    setTimeout(pump);
+  }
+
+  writer.addEventListener("htmx:afterRequest", (event) => finished(event.detail.xhr));
+  window.addEventListener("online", sendNow);
+  window.addEventListener("offline", render);
+  window.addEventListener("pagehide", () => persist(true));
+  window.addEventListener("beforeunload", (event) => {
+    if (!queue.length) return;
+    event.preventDefault();
+    event.returnValue = ""; // the browser asks whether to leave with writes waiting
+  });
+  setInterval(() => {
+    if (queue.length || refused.length) persist(); // the heartbeat of this page's list
+    adopt();
+    if (retry.timer) render();
+  }, 1000);
+
+  const undoButton = document.getElementById("undo-button");
+  const redoButton = document.getElementById("redo-button");
+
+  /** The status line: saved / saving… / N waiting (why) / not saved: reason. */
+  function render() {
+    const n = queue.length;
+    let text = "";
+    let kind = "";
+    if (n && (retry.problem === "offline" || !navigator.onLine)) {
+      [text, kind] = [say("offline", { n }), "waiting"];
+    } else if (n && retry.problem === "server" && retry.timer) {
+      const s = Math.max(1, Math.ceil((retry.at - Date.now()) / 1000));
+      [text, kind] = [say("retrying", { n, s }), "waiting"];
+    } else if (n && retry.problem === "signedOut" && retry.timer) {
+      [text, kind] = [say("signedOut", { n }), "error"];
+    } else if (n) {
+      [text, kind] = [n > 1 ? `${say("saving")} ${say("waiting", { n })}` : say("saving"), "saving"];
+    } else if (notice) {
+      [text, kind] = [notice.text, notice.kind];
+    } else if (savedOnce) {
+      [text, kind] = [`✓ ${say("saved")}`, "saved"];
+    }
+    if (status.textContent !== text) status.textContent = text;
+    status.title = text; // the whole of it where a small screen cuts it short
+    status.className = `status${kind ? ` status-${kind}` : ""}`;
+    renderRefused();
+    if (undoButton) {
+      undoButton.disabled = !undoStack.length;
+      redoButton.disabled = !redoStack.length;
+      undoButton.title = undoStack.length ? `${say("undo")}: ${undoStack.at(-1).label}` : "";
+      redoButton.title = redoStack.length ? `${say("redo")}: ${redoStack.at(-1).label}` : "";
+    }
+  }
+
+  /** Refused writes stay listed with their reason until dismissed: redo them by hand. */
+  function renderRefused() {
+    const list = document.getElementById("write-refused");
+    if (!list) return;
+    list.hidden = !refused.length;
+    if (list.childElementCount === refused.length) return;
+    list.replaceChildren(
+      ...refused.map((item) => {
+        const li = document.createElement("li");
+        const text = document.createElement("span");
+        text.textContent = `${say("refused", { reason: item.reason })} (${item.label})`;
+        const dismiss = document.createElement("button");
+        dismiss.type = "button";
+        dismiss.className = "small";
+        dismiss.dataset.dismiss = item.key;
+        dismiss.textContent = say("dismiss");
+        li.append(text, " ", dismiss);
+        return li;
+      }),
+    );
+  }
+
+  document.getElementById("write-refused")?.addEventListener("click", (event) => {
+    const key = event.target.closest("button[data-dismiss]")?.dataset.dismiss;
+    if (!key) return;
+    refused = refused.filter((item) => item.key !== key);
+    persist();
+    render();
+  });
+
+  // The poller skips the events of this page's own writes: their answers are in already.
+  document.addEventListener("htmx:configRequest", (event) => {
+    if (event.detail.elt.id !== "poller" || !confirmed.size) return;
+    const mine = [...confirmed];
+    event.detail.elt.kesraMine = mine;
+    event.detail.parameters.mine = mine.join(",");
+  });
+  document.addEventListener("htmx:afterRequest", (event) => {
+    const sent = event.detail.elt.kesraMine;
+    if (event.detail.elt.id === "poller" && sent && event.detail.successful) {
+      for (const key of sent) confirmed.delete(key);
+    }
+  });
+
+  // --- Undo and redo -------------------------------------------------------
+  //
+  // Both are writes like any other: undo sends the batch of the action to reverse, and
+  // its own key becomes the batch of the undo, which redo reverses in turn.
+
+  function remember(key, label) {
+    undoStack.push({ batch: key, label });
+    redoStack.length = 0;
+    render();
+  }
+
+  function reverse(from, to, kind) {
+    const entry = from.pop();
+    if (!entry) {
+      notice = { text: say(kind === "undo" ? "nothingToUndo" : "nothingToRedo"), kind: "" };
+      render();
+      return;
+    }
+    const key = enqueue({
+      url: article.dataset.undoUrl,
+      values: { batch: entry.batch },
+      kind,
+      label: `${say(kind)}: ${entry.label}`,
+      saved: () => {
+        notice = { text: say(kind === "undo" ? "undone" : "redone", { what: entry.label }), kind: "saved" };
+        render();
+        refreshDetails();
+      },
+    });
+    to.push({ batch: key, label: entry.label });
+    render();
+  }
+
+  const undo = () => reverse(undoStack, redoStack, "undo");
+  const redo = () => reverse(redoStack, undoStack, "redo");
+  undoButton?.addEventListener("click", undo);
+  redoButton?.addEventListener("click", redo);
+  if (canCode) document.querySelector(".undo-redo")?.removeAttribute("hidden");
+
   // --- The picker ----------------------------------------------------------
 
   const options = () => [...picker.querySelectorAll("li[role=option]")].filter((li) => !li.hidden);
+  const pickerOpen = () => picker && !picker.hidden;
 
   function highlight(index) {
     const visible = options();
@@ -168,93 +498,134 @@
   }
 
   function showQuote() {
-    const quote = Array.from(selection.passage); // code points: never half an emoji
-    document.getElementById("picker-quote").textContent =
-      quote.length > 90 ? `${quote.slice(0, 90).join("")}…` : selection.passage;
+    document.getElementById("picker-quote").textContent = shorten(selection.passage, 90);
+  }
+
+  /** Place the picker beside the selection: below it if there is room, else above; on a
+   * small screen with room for neither, at the bottom, the selection scrolled above it. */
+  function placePicker() {
+    const gap = pointer === "touch" ? 28 : 8; // clear of the selection handles on a phone
+    const width = picker.offsetWidth;
+    const height = picker.offsetHeight;
+    const box = selectionBox();
+    picker.style.left = `${Math.max(8, Math.min(box.left, window.innerWidth - width - 8))}px`;
+    if (box.bottom + gap + height < window.innerHeight) {
+      picker.style.top = `${box.bottom + gap}px`;
+    } else if (box.top - gap - height > 0) {
+      picker.style.top = `${box.top - gap - height}px`;
+    } else {
+      const top = Math.max(8, window.innerHeight - height - 8);
+      picker.style.top = `${top}px`;
+      if (box.bottom + gap > top || box.top < 0) {
+        window.scrollBy({ top: box.top - Math.max(8, top - gap - box.height) });
+      }
+    }
+  }
+
+  function selectionBox() {
+    const sel = window.getSelection();
+    const rect = sel.rangeCount ? sel.getRangeAt(0).getBoundingClientRect() : null;
+    return rect && rect.height ? rect : article.getBoundingClientRect();
   }
 
   function openPicker() {
     if (!canCode || !selection) return;
     showQuote();
     picker.hidden = false;
-    const rect = window.getSelection().rangeCount
-      ? window.getSelection().getRangeAt(0).getBoundingClientRect()
-      : article.getBoundingClientRect();
-    const width = picker.offsetWidth;
-    picker.style.left = `${Math.max(8, Math.min(rect.left, window.innerWidth - width - 8))}px`;
-    const below = rect.bottom + 8;
-    picker.style.top =
-      below + picker.offsetHeight < window.innerHeight
-        ? `${below}px`
-        : `${Math.max(8, rect.top - picker.offsetHeight - 8)}px`;
+    tip.hidden = true;
     search.value = "";
     filterOptions();
-    picker.querySelectorAll("li.applied").forEach((li) => li.classList.remove("applied"));
-    search.focus({ preventScroll: true });
+    picker.querySelectorAll("li.applied, li.pending").forEach((li) => {
+      li.classList.remove("applied", "pending");
+    });
+    placePicker();
+    // On a phone the keyboard would cover the codes: focus the list, type on request.
+    if (pointer === "touch") picker.focus({ preventScroll: true });
+    else search.focus({ preventScroll: true });
   }
 
   function closePicker(refocus = true) {
-    if (picker.hidden) return;
+    if (!pickerOpen()) return;
     picker.hidden = true;
     if (refocus) focusParagraphAt(selection ? selection.start : 0);
   }
 
-  // Every POST from the article is queued behind the one in flight: by default htmx
-  // keeps only the last request waiting, so pressing 1, 2, 3 faster than the server
-  // answers would lose code 2.
-  article.setAttribute("hx-sync", "this:queue all");
-
-  function post(url, values) {
-    return htmx.ajax("POST", url, {
-      values: { ...values, show: article.dataset.show },
-      headers: { "X-CSRFToken": csrf },
-      swap: "none",
-      source: article,
-    });
-  }
-
-  function apply(li) {
+  function apply(li, keepOpen = false) {
     if (!li || !selection) return;
-    li.classList.add("applied");
-    post(article.dataset.createUrl, { ...selection, codes: li.dataset.id });
+    const code = li.querySelector(".name").textContent.split(" › ").pop(); // the code, not its path
+    const label = say("apply", { passage: shorten(selection.passage, 30), code });
+    li.classList.remove("applied");
+    li.classList.add("pending");
+    const key = enqueue({
+      url: article.dataset.createUrl,
+      values: { ...selection, codes: li.dataset.id },
+      kind: "apply",
+      label,
+      // ✓ only once the server has it
+      saved: (message) => {
+        li.classList.remove("pending");
+        if (!message) li.classList.add("applied");
+      },
+      failed: () => li.classList.remove("pending"),
+    });
+    remember(key, label);
+    if (keepOpen || several?.checked) search.focus({ preventScroll: true });
+    else closePicker();
   }
 
   function applyInVivo() {
     if (!selection) return;
-    post(article.dataset.createUrl, { ...selection, in_vivo: "on" });
+    const label = say("inVivo", { passage: shorten(selection.passage, 30) });
+    const key = enqueue({
+      url: article.dataset.createUrl,
+      values: { ...selection, in_vivo: "on" },
+      kind: "apply",
+      label,
+    });
+    remember(key, label);
     closePicker();
   }
 
   if (picker) {
+    picker.tabIndex = -1;
     search.addEventListener("input", filterOptions);
     search.addEventListener("keydown", (event) => {
       const visible = options();
+      const digit = /^(?:Digit|Numpad)([1-9])$/.exec(event.code)?.[1];
       if (event.key === "ArrowDown") highlight(active + 1);
       else if (event.key === "ArrowUp") highlight(active - 1);
-      else if (event.key === "Enter") apply(visible[active]);
-      else if (event.key === "Escape") closePicker();
+      else if (event.key === "Enter") apply(visible[active], event.shiftKey);
       else if (/^Arrow(Left|Right)$/.test(event.key) && event.shiftKey && search.value === "") {
         // As in the text: Shift+←/→ moves the selection's end, Alt+Shift+←/→ its start.
         stepWord(event.altKey ? "start" : "end", event.key === "ArrowRight" ? 1 : -1);
         showQuote();
         search.blur(); // focus() again puts the caret back into the box: typing filters
         search.focus({ preventScroll: true });
-      }
-      else if (/^[1-9]$/.test(event.key) && search.value === "") apply(visible[Number(event.key) - 1]);
-      else return;
+      } else if (digit && search.value === "" && !event.ctrlKey && !event.altKey) {
+        apply(visible[Number(digit) - 1], event.shiftKey); // Shift+digit: add several
+      } else return;
       event.preventDefault();
     });
     picker.addEventListener("click", (event) => {
       const li = event.target.closest("li[role=option]");
-      if (li) apply(li);
+      if (li) apply(li, event.shiftKey);
       if (event.target.id === "picker-invivo") applyInVivo();
+      if (event.target.id === "picker-close") closePicker();
     });
-    document.addEventListener("mousedown", (event) => {
-      if (!picker.hidden && !picker.contains(event.target)) closePicker(false);
+    document.addEventListener("pointerdown", (event) => {
+      if (pickerOpen() && !picker.contains(event.target)) closePicker(false);
     });
   }
 
-  // --- Selecting with the mouse or the keyboard ----------------------------
+  // --- Selecting with the mouse, a finger or the keyboard ------------------
+
+  document.addEventListener(
+    "pointerdown",
+    (event) => {
+      pointer = event.pointerType;
+    },
+    true,
+  );
 
   // A drag that starts in the text often ends outside it (past the end of a line, below
   // the last paragraph), where the article never sees the mouseup.
@@ -266,27 +637,41 @@
     const fromText = pressedInText;
     pressedInText = false;
     if (event.button !== 0 || !fromText || article.contains(event.target)) return;
-    setTimeout(() => {
-      const chosen = readSelection();
-      if (chosen) {
-        selection = chosen;
-        openPicker();
-      }
-    });
+    setTimeout(() => choose(readSelection()));
   });
 
   article.addEventListener("mouseup", (event) => {
     if (event.button !== 0) return;
     setTimeout(() => {
       const chosen = readSelection();
-      if (chosen) {
-        selection = chosen;
-        openPicker();
-      } else {
+      if (chosen) choose(chosen);
+      else {
         const run = event.target.closest(".k");
         if (run) showDetails(run);
       }
     });
+  });
+
+  function choose(chosen) {
+    if (!chosen) return;
+    selection = chosen;
+    openPicker();
+  }
+
+  // A finger selects with a long press and the handles, which send no mouseup: follow
+  // the selection itself, and open the picker once it rests.
+  let resting = null;
+  document.addEventListener("selectionchange", () => {
+    if (pointer !== "touch" && pointer !== "pen") return;
+    clearTimeout(resting);
+    resting = setTimeout(() => {
+      const chosen = readSelection();
+      if (!chosen) return;
+      if (pickerOpen()) {
+        selection = chosen;
+        showQuote();
+      } else choose(chosen);
+    }, 350);
   });
 
   const paragraphs = () => [...article.querySelectorAll(".para > p")];
@@ -298,7 +683,7 @@
     cursor = Math.max(0, Math.min(index, all.length - 1));
     const p = all[cursor];
     p.tabIndex = -1;
-    p.focus();
+    p.focus({ preventScroll: pointer === "touch" });
   }
 
   function focusParagraphAt(offset) {
@@ -357,12 +742,13 @@
     next.tabIndex = -1;
     next.focus();
     next.scrollIntoView({ block: "center" });
-    const index = list.indexOf(next) + 1;
-    status().textContent = `${index} / ${list.length}`;
+    stepCount.textContent = `${list.indexOf(next) + 1} / ${list.length}`;
   }
 
+  const typing = (target) => target.closest?.("input, select, textarea, [contenteditable]");
+
   article.addEventListener("keydown", (event) => {
-    if (event.ctrlKey || event.metaKey) return;
+    if (event.ctrlKey || event.metaKey || pickerOpen()) return;
     const target = event.target;
     const inParagraph = target.matches?.(".para > p");
     const key = event.key;
@@ -386,14 +772,27 @@
     event.preventDefault();
   });
 
-  // Keys that work anywhere on the page (not while typing in a field).
+  // Keys that work anywhere on the page: Esc always; the others not while typing in a
+  // field, and not while the picker is open (its own keys come first).
   document.addEventListener("keydown", (event) => {
-    const typing = event.target.closest("input, select, textarea, [contenteditable]");
-    if (typing || article.contains(event.target) || event.ctrlKey || event.metaKey) return;
-    if (event.key === "j" || event.key === "n") {
-      (event.key === "j" ? focusParagraph : () => stepCoded(1))(0);
+    if (event.key === "Escape") {
+      if (pickerOpen()) closePicker();
+      else if (panel.classList.contains("open")) closeDetails();
+      else return;
       event.preventDefault();
+      return;
     }
+    if (typing(event.target) || pickerOpen()) return;
+    const mod = event.ctrlKey || event.metaKey;
+    const letter = event.key.toLowerCase();
+    if (canCode && mod && !event.altKey && (letter === "z" || letter === "y")) {
+      if (letter === "y" || event.shiftKey) redo();
+      else undo();
+    } else if (mod || article.contains(event.target)) return;
+    else if (event.key === "j") focusParagraph(0);
+    else if (event.key === "n") stepCoded(1);
+    else return;
+    event.preventDefault();
   });
 
   // --- Coded passages: details, tooltips, stepping through a code ----------
@@ -408,12 +807,53 @@
     });
   }
 
+  const hint = panel.innerHTML; // what the panel says before a passage is chosen
+
   function showDetails(run) {
-    htmx.ajax("GET", `${article.dataset.panelUrl}?ids=${run.dataset.c.split(" ").join(",")}&show=${article.dataset.show}`, {
-      target: "#coding-panel",
-      swap: "innerHTML",
-    });
+    tip.hidden = true;
+    loadDetails(run.dataset.c.split(" ").join(","));
   }
+
+  function loadDetails(ids) {
+    panel.dataset.ids = ids;
+    htmx
+      .ajax("GET", `${article.dataset.panelUrl}?ids=${ids}&show=${article.dataset.show}`, {
+        target: "#coding-panel",
+        swap: "innerHTML",
+      })
+      .then(() => {
+        panel.classList.add("open");
+        keepInSight(ids);
+      })
+      .catch(() => {});
+  }
+
+  /** On a small screen the details are a sheet over the text: keep the passage above it. */
+  function keepInSight(ids) {
+    if (getComputedStyle(panel).position !== "fixed") return;
+    const run = article.querySelector(`.k[data-c~="${ids.split(",")[0]}"]`);
+    if (!run) return;
+    const rect = run.getBoundingClientRect();
+    const room = panel.getBoundingClientRect().top - 12;
+    if (rect.bottom > room || rect.top < 0) {
+      window.scrollBy({ top: rect.top - Math.max(8, room - rect.height) });
+    }
+  }
+
+  /** After an undo or redo, the details on show may tell of a coding that changed. */
+  function refreshDetails() {
+    if (panel.classList.contains("open") && panel.dataset.ids) loadDetails(panel.dataset.ids);
+  }
+
+  function closeDetails() {
+    panel.classList.remove("open");
+    panel.innerHTML = hint;
+    delete panel.dataset.ids;
+  }
+
+  panel.addEventListener("click", (event) => {
+    if (event.target.closest("[data-close-details]")) closeDetails();
+  });
 
   function showTip(run) {
     const codeNames = names("code-names");
@@ -431,13 +871,13 @@
     }
     const rect = run.getBoundingClientRect();
     tip.hidden = false;
-    tip.style.left = `${Math.min(rect.left, window.innerWidth - tip.offsetWidth - 8)}px`;
+    tip.style.left = `${Math.max(8, Math.min(rect.left, window.innerWidth - tip.offsetWidth - 8))}px`;
     tip.style.top = `${rect.bottom + 6}px`;
   }
 
   article.addEventListener("mouseover", (event) => {
     const run = event.target.closest(".k");
-    if (run) showTip(run);
+    if (run && pointer !== "touch" && !pickerOpen()) showTip(run); // a tap opens the details
   });
   article.addEventListener("mouseout", (event) => {
     if (event.target.closest(".k")) tip.hidden = true;
@@ -457,22 +897,60 @@
     stepCoded(1, (run) => facts(run).some((fact) => fact.code === code));
   });
 
-  // "Use the current selection" in the details panel sends the selection as new boundaries.
-  document.addEventListener("htmx:configRequest", (event) => {
-    const form = event.detail.elt.closest?.("form[data-use-selection]");
+  // The forms in a coding's details (change, adjust, remove, memo) go through the queue.
+  document.addEventListener("submit", (event) => {
+    const form = event.target.closest("form[data-write]");
     if (!form) return;
-    const chosen = readSelection() || selection;
-    if (!chosen) {
-      event.preventDefault();
-      status().textContent = form.dataset.noSelection || "";
-      return;
+    event.preventDefault();
+    const values = Object.fromEntries(new FormData(form));
+    if (form.hasAttribute("data-use-selection")) {
+      const chosen = readSelection() || selection;
+      if (!chosen) {
+        notice = { text: say("noSelection"), kind: "error" };
+        render();
+        return;
+      }
+      Object.assign(values, { start: chosen.start, end: chosen.end });
     }
-    event.detail.parameters.set?.("start", chosen.start);
-    event.detail.parameters.set?.("end", chosen.end);
-    if (!event.detail.parameters.set) {
-      event.detail.parameters.start = chosen.start;
-      event.detail.parameters.end = chosen.end;
-    }
+    const kind = form.dataset.write;
+    const passage = form.closest(".coding-card")?.querySelector("blockquote")?.textContent || "";
+    const label = say(kind, { passage: shorten(passage, 30) });
+    const busy = form.querySelector("button[type=submit]");
+    if (busy) busy.disabled = true; // the answer brings fresh details
+    const key = enqueue({
+      url: form.getAttribute("action"), // not form.action: a field is named "action"
+      values,
+      kind,
+      label,
+      failed: () => {
+        if (busy) busy.disabled = false;
+      },
+    });
+    if (kind !== "memo") remember(key, label);
+  });
+
+  // A swapped-in paragraph keeps the keyboard focus its old copy had.
+  let focused = null;
+  document.addEventListener("htmx:oobBeforeSwap", (event) => {
+    const target = event.detail.target;
+    if (!target.classList?.contains("para") || !target.contains(document.activeElement)) return;
+    const run = document.activeElement.closest("span[data-o]");
+    focused = { id: target.id, run: run?.dataset.o };
+  });
+  document.addEventListener("htmx:oobAfterSwap", () => {
+    if (!focused) return;
+    const para = document.getElementById(focused.id);
+    const again = focused.run
+      ? para?.querySelector(`span[data-o="${focused.run}"]`)
+      : para?.querySelector("p");
+    focused = null;
+    if (!again) return;
+    again.tabIndex = -1;
+    again.focus({ preventScroll: true });
+  });
+
+  document.getElementById("show")?.addEventListener("change", (event) => {
+    event.target.form.submit();
   });
 
   // Links from retrieval, review and conclusions open the text at ?at=<offset>.
@@ -486,6 +964,13 @@
       target.scrollIntoView({ block: "center" });
     }
   }
+
+  // Writes left waiting by this page before a reload, or by a page now closed.
+  adopt();
+  if (refused.length) {
+    notice = { text: say("refused", { reason: refused.at(-1).reason }), kind: "error" };
+  }
+  render();
 
   window.KesraCoding = { cpLength, cpToUtf16, readSelection, textBetween, showSelection };
 })();

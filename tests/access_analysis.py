@@ -20,6 +20,10 @@ ACCESS: dict = {
         ("post", {}, row(LOGIN, 405, 405, 405, 405)),
     ],
     # The search comes in the query string; without one the action goes back to the search.
+    "coding:search_undo": [
+        ("get", None, row(LOGIN, 405, 405, 405, 405)),
+        ("post", {"batch": "not-a-batch"}, row(LOGIN, 404, 302, 403, 302)),
+    ],
     "coding:search_code": [
         ("get", None, row(LOGIN, 405, 405, 405, 405)),
         ("post", _code_all, row(LOGIN, 404, 302, 403, 302)),

@@ -197,8 +197,11 @@ NO_CODING_WORK = {
     "coding:codebook_import": "a form",
     "coding:cases_import": "a form",
     "coding:project_import": "a form",
+    "coding:coding_undo": "a write on one's own actions",
+    "coding:coding_memo": "a write (see test below)",
     "coding:placeholder_handover": "admins only",
     "coding:search_code": "a write (codes the researcher's own hits)",
+    "coding:search_undo": "a write on one's own actions",
     "coding:stop_words": "the project's stop-word lists",
     "coding:suggestion_decide": "a write (tests/suggest: a model of others' codings is hidden)",
     "coding:suggestion_accept_all": "a write",
@@ -306,6 +309,9 @@ def test_a_blind_researcher_cannot_act_on_a_colleagues_coding(client, researcher
     assert side_by_side.status_code == 403
     edit_memo = client.get(_url("coding:memo_edit", blind))
     assert edit_memo.status_code == 403
+    in_place = client.post(_url("coding:coding_memo", blind), {"text": "Menyusup lagi"})
+    assert in_place.status_code == 404
+    assert not Memo.objects.filter(text="Menyusup lagi").exists()
 
 
 def test_word_frequencies_of_a_code_count_only_their_passages(client, researcher, blind):

@@ -8,7 +8,7 @@ import pytest
 from django.core.files.base import ContentFile
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
 
-from coding.models import Conclusion, Evidence, Memo
+from coding.models import CodingEvent, Conclusion, Evidence, Memo
 from coding.services import apply_code, create_code
 from interviews.models import Job, Membership, Source
 
@@ -98,6 +98,15 @@ ACCESS = {
     "coding:coding_edit": [
         ("get", None, row(LOGIN, 405, 405, 405, 405)),
         ("post", {"action": "remove"}, row(LOGIN, 404, 302, 403, 302)),
+    ],
+    "coding:coding_memo": [
+        ("get", None, row(LOGIN, 405, 405, 405, 405)),
+        ("post", {"text": "Catatan"}, row(LOGIN, 404, 302, 302, 302)),
+    ],
+    "coding:coding_undo": [
+        ("get", None, row(LOGIN, 405, 405, 405, 405)),
+        # The world's coding is the researcher's: only they may undo it (others are told so).
+        ("post", "undo", row(LOGIN, 404, 302, 403, 302)),
     ],
     "coding:source_events": [("get", None, row(LOGIN, 404, 200, 200, 200))],
     "coding:source_history": [("get", None, row(LOGIN, 404, 200, 200, 200))],
@@ -223,6 +232,7 @@ def world(project, admin, researcher, supervisor, outsider):
         "cell": {"row": code.pk, "col": "kind", "key": "interview"},
         "evidence": {"conclusion": conclusion.pk, "coding": coding.pk, "stance": "supports"},
         "apply": {"start": 0, "end": 11, "passage": source.text[:11], "codes": [code.pk]},
+        "undo": {"batch": str(CodingEvent.objects.get(coding_id=coding.pk).batch)},
         "users": {
             "outsider": outsider,
             "researcher": researcher,

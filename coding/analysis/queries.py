@@ -6,12 +6,12 @@ from dataclasses import dataclass, field
 from django.contrib.auth import get_user_model
 from django.core.paginator import Page, Paginator
 from django.db import connection
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.db.models.functions import Greatest, Substr
 
 from interviews.models import Case, Project, Source
 
-from ..models import Code, Coding, Conclusion, Summary
+from ..models import Code, Coding, Conclusion, Memo, Summary
 from ..queries import codebook_rows
 from ..services import descendant_ids
 
@@ -103,6 +103,12 @@ def context_page(codings: QuerySet, number, per_page: int, prepare=None) -> Page
     by_id = {coding.pk: coding for coding in rows}
     page.object_list = [by_id[pk] for pk in ids]
     return page
+
+
+def with_memos(codings: QuerySet) -> QuerySet:
+    """Each coding's memos with their authors (one query for a page), to show beside it."""
+    memos = Memo.objects.select_related("author").order_by("created_at", "id")
+    return codings.prefetch_related(Prefetch("memos", queryset=memos))
 
 
 def cases_by_source(source_ids) -> dict[int, list[Case]]:

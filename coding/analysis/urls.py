@@ -10,6 +10,7 @@ urlpatterns: list = [
     path("p/<slug:slug>/reduction/summary/", reduction.summary_save, name="summary_save"),
     path("p/<slug:slug>/reduction/search/", search.search, name="search"),
     path("p/<slug:slug>/reduction/search/code/", search.search_code, name="search_code"),
+    path("p/<slug:slug>/reduction/search/undo/", search.search_undo, name="search_undo"),
     path("p/<slug:slug>/reduction/words/", words.word_frequencies, name="word_frequencies"),
     path("p/<slug:slug>/reduction/words/stop/", words.stop_words_edit, name="stop_words"),
     path("p/<slug:slug>/display/", display.display, name="display"),

@@ -269,24 +269,41 @@ def test_supervisors_cannot_code_hits(client, project, supervisor, corpus):
     assert "Preview: all" not in get(client, project, q="rapat").text
 
 
-def _undo_batch_for_now(*, batch, actor):
-    """TEMPORARY: stands in for coding.services.undo_batch until the lead merges it."""
-    created = CodingEvent.objects.filter(batch=batch, action=CodingEvent.Action.CREATED)
-    codings = Coding.objects.filter(pk__in=created.values("coding_id")).select_related("code")
-    for coding in codings:
-        services.record_event(coding, CodingEvent.Action.REMOVED, actor)
-    return codings.delete()
-
-
 def test_one_undo_removes_the_whole_batch(project, researcher, corpus):
     code = services.create_code(project=project, name="Rapat")
     maria = corpus["maria"]
     spans = [(maria.pk, m.start(), m.end()) for m in re.finditer("Rapat|rapat", maria.text)]
     done = analysis_services.apply_codes_batch(code=code, coder=researcher, spans=spans)
     assert len(done.created) == 4
-    _undo_batch_for_now(batch=done.batch, actor=researcher)
+    services.undo_batch(batch=done.batch, actor=researcher)
     assert not Coding.objects.exists()
-    assert CodingEvent.objects.filter(action="removed").count() == 4
+    assert CodingEvent.objects.filter(action="undone").count() == 4
+
+
+def test_the_undo_button_removes_the_batch_and_returns_to_the_search(
+    client, project, researcher, corpus
+):
+    code = services.create_code(project=project, name="Rapat")
+    maria = corpus["maria"]
+    spans = [(maria.pk, m.start(), m.end()) for m in re.finditer("Rapat|rapat", maria.text)]
+    done = analysis_services.apply_codes_batch(code=code, coder=researcher, spans=spans)
+    client.force_login(researcher)
+    back = reverse("coding:search", args=[project.slug]) + f"?q=rapat&batch={done.batch}"
+    page = client.get(back)
+    assert reverse("coding:search_undo", args=[project.slug]) in page.text
+    response = client.post(
+        reverse("coding:search_undo", args=[project.slug]),
+        {"batch": str(done.batch), "back": back},
+        follow=True,
+    )
+    assert response.redirect_chain[-1][0] == back
+    assert "Undone: 4 codings." in response.text
+    assert not Coding.objects.exists()
+    evil = client.post(
+        reverse("coding:search_undo", args=[project.slug]),
+        {"batch": str(done.batch), "back": "https://evil.example/"},
+    )
+    assert evil.url == reverse("coding:search", args=[project.slug])
 
 
 def test_a_batch_is_all_or_nothing(project, researcher, corpus):

@@ -154,7 +154,7 @@ def test_two_codes_on_overlapping_words_both_mark_the_shared_word(
     expect(stripes).to_have_class([f"m{first.pk}", f"m{second.pk}"])
 
 
-def test_number_keys_apply_several_codes_to_one_selection(
+def test_shift_and_a_number_key_apply_several_codes_to_one_selection(
     open_coding_page, researcher, interview, codes
 ):
     phrase = "Koordinasi kami situasional saja"
@@ -163,15 +163,47 @@ def test_number_keys_apply_several_codes_to_one_selection(
     page.select(phrase)
     first_two = page.option_ids()[:2]
     with page.posting(count=2):
-        page.search.press("1")
-        page.search.press("2")
+        page.search.press("Shift+1")
+        page.search.press("Shift+2")
 
     codings = list(Coding.objects.order_by("code_id"))
     assert sorted(coding.code_id for coding in codings) == sorted(first_two)
     for coding in codings:
         assert_stored(coding, phrase)
     assert page.picker.is_visible(), "the picker stays open for more codes"
+    expect(page.search).to_be_focused()
     expect(page.page.locator("#picker-list li.applied")).to_have_count(2)
+
+
+def test_a_number_key_applies_one_code_and_closes_the_picker(
+    open_coding_page, researcher, interview, codes
+):
+    page = open_coding_page(researcher, interview)
+
+    page.select("situasional saja")
+    chosen = page.option_ids()[0]
+    with page.posting():
+        page.search.press("1")
+
+    expect(page.picker).to_be_hidden()
+    expect(page.page.locator(".para > p:focus")).to_contain_text("situasional saja")
+    assert list(Coding.objects.values_list("code_id", flat=True)) == [chosen]
+    expect(page.status).to_have_text("✓ Saved")
+
+
+def test_the_several_codes_box_keeps_the_picker_open_for_a_click(
+    open_coding_page, researcher, interview, codes
+):
+    page = open_coding_page(researcher, interview)
+
+    page.select("situasional saja")
+    page.page.get_by_label("Several codes").check()
+    with page.posting(count=2):
+        page.options.filter(has_text=codes[0].name).click()
+        page.options.filter(has_text=codes[2].name).click()
+
+    expect(page.picker).to_be_visible()
+    assert sorted(Coding.objects.values_list("code_id", flat=True)) == [codes[0].pk, codes[2].pk]
 
 
 def test_codes_applied_faster_than_the_server_answers_are_all_stored(
@@ -183,9 +215,9 @@ def test_codes_applied_faster_than_the_server_answers_are_all_stored(
 
     page.select(phrase)
     with page.posting(count=3):
-        page.search.press("1")
-        page.search.press("2")
-        page.search.press("3")
+        page.search.press("Shift+1")
+        page.search.press("Shift+2")
+        page.search.press("Shift+3")
 
     assert sorted(Coding.objects.values_list("code_id", flat=True)) == sorted(
         code.pk for code in codes

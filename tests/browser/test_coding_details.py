@@ -51,7 +51,7 @@ def test_n_steps_to_a_coded_passage_and_enter_opens_its_details(
 
     keyboard.press("n")
     expect(page.page.locator("#source-text .k:focus")).to_have_text("situasional saja")
-    expect(page.status).to_have_text("1 / 2")
+    expect(page.page.locator("#step-count")).to_have_text("1 / 2")
     expect(page.page.locator("#tip")).to_contain_text(f"{codes[0].name} · {researcher.username}")
     keyboard.press("n")
     expect(page.page.locator("#source-text .k:focus")).to_have_text("kepala bagian")

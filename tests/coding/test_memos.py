@@ -64,3 +64,27 @@ def test_an_empty_memo_is_refused(client, project, researcher):
     assert response.status_code == 200
     assert "This field is required." in response.text
     assert not Memo.objects.exists()
+
+
+def test_memos_on_a_coding_show_beside_its_passage_in_retrieval(
+    client, project, researcher, supervisor
+):
+    source = make_source(project)
+    code = services.create_code(project=project, name="Forum")
+    coded = services.apply_code(
+        source=source, start=0, end=4, passage=source.text[:4], code=code, coder=researcher
+    )
+    other = services.apply_code(
+        source=source, start=5, end=12, passage=source.text[5:12], code=code, coder=researcher
+    )
+    Memo.objects.create(project=project, author=supervisor, coding=coded, text="Bandingkan <b>")
+    Memo.objects.create(project=project, author=researcher, source=source, text="Tentang sumber")
+    client.force_login(researcher)
+    response = client.get(reverse("coding:retrieval", args=[project.slug]), {"code": code.pk})
+    passages = response.text.split('<li class="passage">')[1:]
+    assert len(passages) == 2
+    by_start = dict(zip(sorted([coded.start, other.start]), passages, strict=True))
+    assert "Bandingkan &lt;b&gt;" in by_start[coded.start]
+    assert supervisor.username in by_start[coded.start]
+    assert "passage-memos" not in by_start[other.start]
+    assert "Tentang sumber" not in response.text, "a memo on the source is not a passage's"

@@ -78,10 +78,13 @@ def test_codes_of_another_project_cannot_be_applied(project, researcher, text_so
 
 
 def test_in_vivo_names_a_new_code_after_the_words(project, researcher, text_source):
-    coding = services.apply_in_vivo(source=text_source, coder=researcher, **span("berbeda-beda"))
+    applied = services.apply_in_vivo(source=text_source, coder=researcher, **span("berbeda-beda"))
+    (coding,) = applied.created
     assert coding.code.name == "berbeda-beda"
+    assert applied.new_code == coding.code
     again = services.apply_in_vivo(source=text_source, coder=make_user(), **span("berbeda-beda"))
-    assert again.code_id == coding.code_id
+    assert again.created[0].code_id == coding.code_id
+    assert again.new_code is None, "the second in-vivo coding reuses the code"
 
 
 def test_change_coding_moves_boundaries_and_records_both_spans(project, researcher, text_source):
@@ -216,7 +219,7 @@ def test_applying_several_codes_is_all_or_none(project, researcher, text_source)
         )
     assert not Coding.objects.exists()
     assert not CodingEvent.objects.exists()
-    codings = services.apply_codes(
+    applied = services.apply_codes(
         source=text_source, codes=[mine], coder=researcher, **span("hanya situasional")
     )
-    assert [c.code for c in codings] == [mine]
+    assert [c.code for c in applied.created] == [mine]

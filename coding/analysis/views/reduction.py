@@ -30,7 +30,10 @@ def retrieval(request, slug):
     code = form.cleaned_data.get("code") if form.is_valid() else None
     paths = code_paths(rows)
     page = analysis.context_page(
-        analysis.retrieval(project, form.filters()), request.GET.get("page"), PER_PAGE
+        analysis.retrieval(project, form.filters()),
+        request.GET.get("page"),
+        PER_PAGE,
+        analysis.with_memos,
     )
     cases = analysis.cases_by_source(c.source_id for c in page.object_list)
     cite_codings(page.object_list)

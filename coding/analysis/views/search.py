@@ -1,6 +1,8 @@
 """Project search (reduction stage): find words across the sources, read each hit in
 its context, and code the hits in one action."""
 
+import uuid
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -11,6 +13,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from coding import services as coding_services
 from coding.queries import code_paths, codebook_rows
 from interviews.access import can_code, get_membership
 
@@ -128,3 +131,26 @@ def _report(request, done, code) -> None:
             "%(n)d passage already had it.", "%(n)d passages already had it.", done.skipped
         ) % {"n": done.skipped}
     messages.success(request, made)
+
+
+@login_required
+@require_POST
+def search_undo(request, slug):
+    """Undo one "code all hits" (its batch), then back to the search it came from."""
+    get_membership(request, slug, allow=can_code)  # members who code, else 404 or 403
+    back = request.POST.get("back", "")
+    if not back.startswith(reverse("coding:search", args=[slug])):
+        back = reverse("coding:search", args=[slug])
+    try:
+        batch = uuid.UUID(request.POST.get("batch", ""))
+        undone = coding_services.reverse_batch(batch=batch, actor=request.user)
+    except ValueError:
+        messages.error(request, _("There is nothing to undo."))
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        n = len(undone.spans)
+        messages.success(
+            request, ngettext("Undone: %(n)d coding.", "Undone: %(n)d codings.", n) % {"n": n}
+        )
+    return redirect(back)

@@ -9,6 +9,7 @@ import gzip
 import random
 import statistics
 import time
+import uuid
 from pathlib import Path
 
 from django.conf import settings
@@ -189,25 +190,8 @@ class Command(BaseCommand):
             client.get(page)
         self.emit("coding_page_queries", len(queries), "queries")
 
-        create = reverse("coding:coding_create", args=[project.slug, source.pk])
-        samples = []
-        for i in range(repeat + 2):
-            start = rng.randrange(0, len(source.text) - 200)
-            end = start + rng.randint(10, 200)
-            data = {
-                "start": start,
-                "end": end,
-                "passage": source.text[start:end],
-                "codes": [codes[i % len(codes)].pk],
-                "show": "all",
-            }
-            began = time.perf_counter()
-            response = client.post(create, data, headers={"HX-Request": "true"})
-            if i >= 2:
-                samples.append(time.perf_counter() - began)
-            assert response.status_code == 200, response.content[:300]
-        self.emit("apply_code_ms", median_ms(samples), "ms")
-        self.emit("apply_code_response_kb", round(len(response.content) / 1024, 1), "KB")
+        self.run_apply(client, source, codes, repeat, rng)
+        self.run_undo(client, source, codes, repeat)
 
         agreement = reverse("coding:agreement", args=[project.slug])
         params = {"a": user.pk, "b": coder2.pk, "threshold": 50}
@@ -263,6 +247,58 @@ class Command(BaseCommand):
         began = time.perf_counter()
         assert client.get(url, params).status_code == 200
         self.emit("suggest_page_first_ms", round((time.perf_counter() - began) * 1000, 1), "ms")
+
+    def write(self, client, url, data):
+        """One write as the coding page sends it: htmx, with its idempotency key."""
+        key = uuid.uuid4()
+        headers = {"HX-Request": "true", "Idempotency-Key": str(key)}
+        began = time.perf_counter()
+        response = client.post(url, data, headers=headers)
+        elapsed = time.perf_counter() - began
+        assert response.status_code == 200, response.content[:300]
+        return key, elapsed, response
+
+    def selection(self, source, code, rng) -> dict:
+        start = rng.randrange(0, len(source.text) - 200)
+        end = start + rng.randint(10, 200)
+        return {
+            "start": start,
+            "end": end,
+            "passage": source.text[start:end],
+            "codes": [code.pk],
+            "show": "all",
+        }
+
+    def run_apply(self, client, source, codes, repeat, rng) -> None:
+        """Applying a code: the POST and the paragraphs and count row it answers with."""
+        create = reverse("coding:coding_create", args=[source.project.slug, source.pk])
+        samples = []
+        for i in range(repeat + 2):
+            _key, elapsed, response = self.write(
+                client, create, self.selection(source, codes[i % len(codes)], rng)
+            )
+            if i >= 2:
+                samples.append(elapsed)
+        self.emit("apply_code_ms", median_ms(samples), "ms")
+        self.emit("apply_code_response_kb", round(len(response.content) / 1024, 1), "KB")
+
+    def run_undo(self, client, source, codes, repeat) -> None:
+        """Undoing an applied code (the undo's POST and its answer)."""
+        rng = random.Random(20261128)  # noqa: S311 - its own draws: the data after stay the same
+        slug = source.project.slug
+        create = reverse("coding:coding_create", args=[slug, source.pk])
+        undo = reverse("coding:coding_undo", args=[slug, source.pk])
+        samples = []
+        for i in range(repeat + 2):
+            batch, _elapsed, _response = self.write(
+                client, create, self.selection(source, codes[i % len(codes)], rng)
+            )
+            _key, elapsed, _response = self.write(
+                client, undo, {"batch": str(batch), "show": "all"}
+            )
+            if i >= 2:
+                samples.append(elapsed)
+        self.emit("undo_ms", median_ms(samples), "ms")
 
     def timed_get(self, client, url, params, repeat):
         samples = []
