@@ -141,7 +141,7 @@ def test_retrieval_and_a_matrix_break_no_rule(watched, researcher, interview, co
     page.goto(reverse("coding:display", args=[slug]) + "?view=kind")
     cell = page.locator("td.num a").first
     cell.hover()
-    expect(page.locator(".peek").first).to_contain_text("situasional saja")
+    expect(page.locator("#peek")).to_contain_text("situasional saja")
 
 
 def test_the_review_queue_and_side_by_side_break_no_rule(
