@@ -1,0 +1,413 @@
+"""`make bench W1=1`: the peer-shaped workload W1, driven through real HTTP.
+
+20 documents of 5,000 words, 6 codes, 200 codings per document (30 % of the selections
+overlap the one before, each selection has 1 or 2 codes), built with a fixed seed in a
+throw-away database. The app is served in a subprocess with production settings
+(gunicorn if importable, else `runserver --noreload`); a browser-like client signs in
+through the login form and times each phase: `name value unit` lines, the median and
+the 95th percentile. Then the same at 5× the codings per document (`_h5`) and at 5×
+the documents (`_d5`), each phase's growth factor printed beside it.
+"""
+
+import math
+import os
+import random
+import re
+import secrets
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from django.db import connection
+from django.urls import reverse
+
+from ..w1_http import Client, Server, form_token
+from .bench import synthetic_text
+
+PASSWORD = "w1-bench-password"  # noqa: S105 - a throw-away account in a throw-away database
+PER_PAGE = 50  # the retrieval page's size
+# One code is used more than the others, as in a real codebook (its passages fill 19 pages).
+CODE_WEIGHTS = (5, 4, 4, 3, 3, 2)
+PHASES = (
+    "create_code",
+    "upload_document",
+    "code_selection",
+    "open_document",
+    "code_first_page",
+    "code_all_pages",
+    "export_csv",
+    "export_xlsx",
+)
+HEAVY = {"code_all_pages", "export_csv", "export_xlsx"}
+
+
+@dataclass(frozen=True)
+class Workload:
+    label: str = ""
+    documents: int = 20
+    words: int = 5_000
+    codes: int = 6
+    codings: int = 200  # per document
+    overlap: float = 0.3
+
+
+@dataclass
+class Seeded:
+    slug: str
+    username: str
+    source_id: int
+    source_text: str
+    code_ids: list[int]
+    top_code_id: int
+
+
+@dataclass
+class Result:
+    samples: dict[str, list[float]]
+    peak_rss_mib: float
+    total_rss_mib: float
+    cpu_seconds: float
+    server: str
+
+    def median_ms(self, phase: str) -> float:
+        return statistics.median(self.samples[phase]) * 1000
+
+    def p95_ms(self, phase: str) -> float:
+        samples = self.samples[phase]
+        if len(samples) < 2:
+            return samples[0] * 1000
+        return statistics.quantiles(samples, n=20, method="inclusive")[18] * 1000
+
+
+class Command(BaseCommand):
+    help = "Time the peer-shaped workload W1 through HTTP against the app in a subprocess."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--repeat", type=int, default=15, help="samples of a light phase")
+        parser.add_argument("--heavy-repeat", type=int, default=5, help="samples of the others")
+        parser.add_argument("--workers", type=int, default=1, help="gunicorn worker processes")
+        parser.add_argument("--no-growth", action="store_true", help="skip the ×5 workloads")
+
+    def handle(self, *args, repeat, heavy_repeat, workers, no_growth, **options):
+        settings.DEBUG = False  # no query log while seeding
+        self.repeats = {p: heavy_repeat if p in HEAVY else repeat for p in PHASES}
+        self.workers = workers
+        with tempfile.TemporaryDirectory(prefix="kesra-w1-") as tmp:
+            self.tmp = Path(tmp)
+            self.collect_static()
+            base = self.run_workload(Workload())
+            self.emit_base(base)
+            if no_growth:
+                return
+            grown = (Workload(label="h5", codings=1_000), Workload(label="d5", documents=100))
+            for workload in grown:
+                grown = self.run_workload(workload, light=True)
+                self.emit_growth(base, grown, workload.label)
+
+    def emit(self, name: str, value: float, unit: str) -> None:
+        self.stdout.write(f"{name} {round(value, 1 if unit != 'x' else 2)} {unit}")
+
+    def emit_base(self, result: Result) -> None:
+        for phase in PHASES:
+            self.emit(f"w1_{phase}_ms", result.median_ms(phase), "ms")
+            self.emit(f"w1_{phase}_p95_ms", result.p95_ms(phase), "ms")
+        self.emit("w1_peak_rss_mib", result.peak_rss_mib, "MiB")
+        self.emit("w1_server_rss_total_mib", result.total_rss_mib, "MiB")
+        self.emit("w1_server_cpu_s", result.cpu_seconds, "s")
+        self.stdout.write(f"w1_server {result.server}")
+
+    def emit_growth(self, base: Result, grown: Result, label: str) -> None:
+        for phase in PHASES:
+            self.emit(f"w1_{phase}_{label}_ms", grown.median_ms(phase), "ms")
+            factor = grown.median_ms(phase) / base.median_ms(phase)
+            self.emit(f"w1_{phase}_growth_{label}", factor, "x")
+        self.emit(f"w1_peak_rss_{label}_mib", grown.peak_rss_mib, "MiB")
+
+    def server_env(self, database_url: str) -> dict[str, str]:
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "kesra_coord.settings",
+            "DEBUG": "0",
+            "SECRET_KEY": secrets.token_urlsafe(50),
+            "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "DATABASE_URL": database_url,
+            "MEDIA_ROOT": str(self.tmp / "media"),
+        }
+        # Plain HTTP on the loopback: no HTTPS redirect, no secure-only cookies. The
+        # setting was renamed from HTTPS to SECURE_SSL; give whichever this tree reads.
+        env.pop("HTTPS", None)
+        env.pop("SECURE_SSL", None)
+        env["SECURE_SSL" if hasattr(settings, "SECURE_SSL") else "HTTPS"] = "0"
+        return env
+
+    def collect_static(self) -> None:
+        """With DEBUG off, pages name their CSS and JS through the static manifest."""
+        env = self.server_env("sqlite:///:memory:")
+        subprocess.run(
+            [sys.executable, "manage.py", "collectstatic", "--no-input", "--verbosity", "0"],
+            cwd=settings.BASE_DIR,
+            env=env,
+            check=True,
+        )
+
+    def run_workload(self, workload: Workload, *, light: bool = False) -> Result:
+        repeats = self.repeats
+        if light:  # the ×5 workloads: fewer samples, the medians are what is compared
+            repeats = {p: max(3, (n + 1) // 2) for p, n in repeats.items()}
+        with throwaway_database(self.tmp, workload.label) as url:
+            seeded = seed(workload, random.Random(20261202))  # noqa: S311 - reproducible
+            server = Server(
+                base_dir=settings.BASE_DIR,
+                env=self.server_env(url),
+                log=self.tmp / f"server{workload.label}.log",
+                workers=self.workers,
+            )
+            try:
+                client = Client("127.0.0.1", server.port)
+                client.sign_in(reverse("login"), seeded.username, PASSWORD)
+                cpu_before = server.cpu_seconds()
+                samples = run_phases(client, seeded, repeats, workload)
+                cpu = server.cpu_seconds() - cpu_before
+                peak, total = server.peak_rss_mib()
+                client.close()
+            finally:
+                server.stop()
+        return Result(samples, peak, total, cpu, server.kind)
+
+
+@contextmanager
+def throwaway_database(tmp: Path, label: str) -> Iterator[str]:
+    """A migrated database of its own; yields the DATABASE_URL that reaches it."""
+    settings_dict = connection.settings_dict
+    old_name = settings_dict["NAME"]
+    if connection.vendor == "sqlite":
+        settings_dict["TEST"]["NAME"] = str(tmp / f"w1{label}.sqlite3")
+    else:
+        settings_dict["TEST"]["NAME"] = f"test_{old_name}_w1"
+    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+    try:
+        yield database_url(connection.settings_dict)
+    finally:
+        connection.close()
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+
+
+def database_url(settings_dict: dict) -> str:
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{settings_dict['NAME']}"
+    user = quote(settings_dict["USER"] or "", safe="")
+    password = quote(settings_dict["PASSWORD"] or "", safe="")
+    host = settings_dict["HOST"] or "127.0.0.1"
+    port = settings_dict["PORT"] or "5432"
+    return f"postgres://{user}:{password}@{host}:{port}/{quote(settings_dict['NAME'])}"
+
+
+# The data
+
+
+def seed(workload: Workload, rng: random.Random) -> Seeded:
+    from django.contrib.auth import get_user_model
+
+    from coding.models import Code, Coding
+    from interviews.services import add_source, create_project
+
+    user = get_user_model().objects.create_user("w1", password=PASSWORD)
+    project = create_project(name="W1", slug="w1", creator=user)
+    codes = [
+        Code.objects.create(
+            project=project, name=f"Kode {i + 1}", colour=f"#{rng.randrange(0x1000000):06x}"
+        )
+        for i in range(workload.codes)
+    ]
+    first = None
+    for i in range(workload.documents):
+        source = add_source(
+            project=project,
+            kind="interview",
+            title=f"Dokumen {i + 1}",
+            text=synthetic_text(rng, workload.words),
+            created_by=user,
+            format="html",
+        )
+        first = first or source
+        rows = [
+            Coding(source=source, code=code, coder=user, start=start, end=end, passage=passage)
+            for start, end, passage, code in selections(source.text, codes, workload, rng)
+        ]
+        Coding.objects.bulk_create(rows, ignore_conflicts=True)
+    return Seeded(
+        slug=project.slug,
+        username=user.username,
+        source_id=first.pk,
+        source_text=first.text,
+        code_ids=[code.pk for code in codes],
+        top_code_id=codes[0].pk,
+    )
+
+
+def word_spans(text: str) -> list[tuple[int, int]]:
+    return [match.span() for match in re.finditer(r"\S+", text)]
+
+
+def pick_codes(codes: list, rng: random.Random) -> list:
+    """One or two distinct codes, the more used ones more often."""
+    weights = list(CODE_WEIGHTS[: len(codes)]) + [1] * max(0, len(codes) - len(CODE_WEIGHTS))
+    first = rng.choices(range(len(codes)), weights)[0]
+    chosen = [first]
+    if rng.random() < 0.5:
+        rest = [i for i in range(len(codes)) if i != first]
+        chosen.append(rng.choices(rest, [weights[i] for i in rest])[0])
+    return [codes[i] for i in chosen]
+
+
+def selections(text: str, codes: list, workload: Workload, rng: random.Random) -> Iterator:
+    """(start, end, passage, code) until the document has its codings."""
+    words = word_spans(text)
+    made, previous = 0, None
+    while made < workload.codings:
+        if previous and rng.random() < workload.overlap:
+            first = rng.randint(previous[0], previous[1] - 1)  # starts inside the one before
+        else:
+            first = rng.randrange(len(words) - 61)
+        last = min(first + rng.randint(4, 60), len(words) - 1)
+        previous = (first, last)
+        start, end = words[first][0], words[last][1]
+        for code in pick_codes(codes, rng)[: workload.codings - made]:
+            made += 1
+            yield start, end, text[start:end], code
+
+
+def html_document(rng: random.Random, words: int, title: str) -> bytes:
+    turns = synthetic_text(rng, words).split("\n\n")
+    body = "\n".join(f"<p>{turn}</p>" for turn in turns)
+    page = (
+        f'<!DOCTYPE html>\n<html lang="id"><head><meta charset="utf-8"><title>{title}</title>'
+        f"</head>\n<body><h1>{title}</h1>\n{body}\n</body></html>\n"
+    )
+    return page.encode()
+
+
+# The phases
+
+
+def timed(action: Callable[[int], None], count: int) -> list[float]:
+    """Seconds of each of `count` runs, after one untimed run (a warm server)."""
+    action(-1)
+    samples = []
+    for i in range(count):
+        began = time.perf_counter()
+        action(i)
+        samples.append(time.perf_counter() - began)
+    return samples
+
+
+def expect(response, status: int = 200, contains: bytes = b"") -> None:
+    if response.status != status or contains not in response.body:
+        raise RuntimeError(
+            f"{response.url}: {response.status}, expected {status} with {contains!r}\n"
+            f"{response.body[:500]!r}"
+        )
+
+
+def run_phases(client: Client, seeded: Seeded, repeats: dict, workload: Workload) -> dict:
+    slug = seeded.slug
+    rng = random.Random(7)  # noqa: S311 - reproducible
+    samples = {}
+    codebook = reverse("coding:codebook", args=[slug])
+    token = form_token(client.get(codebook))
+
+    def create_code(i):
+        name = f"Kode baru {i + 2}"
+        data = {"name": name, "parent": "", "colour": "#336699", "definition": ""}
+        expect(client.post_form(codebook, data, token=token), contains=name.encode())
+
+    samples["create_code"] = timed(create_code, repeats["create_code"])
+    upload = reverse("interviews:source_upload", args=[slug])
+    documents = [
+        html_document(rng, workload.words, f"Wawancara {i + 2}")
+        for i in range(repeats["upload_document"] + 1)
+    ]
+
+    def upload_document(i):
+        files = [("files", f"wawancara-{i + 2}.html", documents[i + 1])]
+        response = client.post_files(upload, {"kind": "interview"}, files, htmx=True)
+        expect(response, contains=b"msg-success")
+
+    client.get(upload)
+    samples["upload_document"] = timed(upload_document, repeats["upload_document"])
+    samples |= run_coding_phases(client, seeded, repeats, rng)
+    samples |= run_reading_phases(client, seeded, repeats)
+    return samples
+
+
+def run_coding_phases(client: Client, seeded: Seeded, repeats: dict, rng) -> dict:
+    slug, source_id = seeded.slug, seeded.source_id
+    page = reverse("coding:source_code", args=[slug, source_id])
+    create = reverse("coding:coding_create", args=[slug, source_id])
+    words = word_spans(seeded.source_text)
+    client.get(page)
+
+    def code_selection(i):
+        first = rng.randrange(len(words) - 30)
+        start, end = words[first][0], words[first + rng.randint(1, 25)][1]
+        codes = rng.sample(seeded.code_ids, rng.choice((1, 2)))
+        data = {
+            "start": start,
+            "end": end,
+            "passage": seeded.source_text[start:end],
+            "codes": codes,
+            "show": "all",
+        }
+        # The coding page's write queue sends a key, so that a retry applies nothing twice.
+        key = {"Idempotency-Key": str(uuid.uuid4())}
+        response = client.post_form(create, data, htmx=True, headers=key)
+        expect(response, contains=b"data-o=")
+
+    def open_document(i):
+        expect(client.get(page), contains=b"data-o=")
+
+    return {
+        "code_selection": timed(code_selection, repeats["code_selection"]),
+        "open_document": timed(open_document, repeats["open_document"]),
+    }
+
+
+def run_reading_phases(client: Client, seeded: Seeded, repeats: dict) -> dict:
+    from coding.models import Coding
+
+    slug, code = seeded.slug, seeded.top_code_id
+    retrieval = reverse("coding:retrieval", args=[slug])
+    pages = math.ceil(Coding.objects.filter(code_id=code).count() / PER_PAGE)
+    export = reverse("coding:codings_export", args=[slug])
+
+    def first_page(i):
+        expect(client.get(retrieval, {"code": code}), contains=b"Kode 1")
+
+    def all_pages(i):
+        for number in range(1, pages + 1):
+            expect(client.get(retrieval, {"code": code, "page": number}))
+
+    def export_csv(i):
+        response = client.get(export, {"format": "csv"})
+        expect(response, contains=b"Kode 1")
+
+    def export_xlsx(i):
+        response = client.get(export, {"format": "xlsx"})
+        expect(response, contains=b"PK")
+
+    return {
+        "code_first_page": timed(first_page, repeats["code_first_page"]),
+        "code_all_pages": timed(all_pages, repeats["code_all_pages"]),
+        "export_csv": timed(export_csv, repeats["export_csv"]),
+        "export_xlsx": timed(export_xlsx, repeats["export_xlsx"]),
+    }
