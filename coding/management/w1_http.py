@@ -255,3 +255,56 @@ def _status_kib(pid: int, key: str) -> int:
         if line.startswith(key + ":"):
             return int(line.split()[1])
     return 0
+
+
+class InProcessClient:
+    """The same calls over Django's test client (CSRF enforced), for profiling a phase."""
+
+    def __init__(self) -> None:
+        from django.test import Client as TestClient
+
+        self.client = TestClient(enforce_csrf_checks=True)
+
+    @property
+    def cookies(self) -> dict[str, str]:
+        return {name: morsel.value for name, morsel in self.client.cookies.items()}
+
+    def close(self) -> None:
+        pass
+
+    def _wrap(self, response, url: str) -> Response:
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        return Response(response.status_code, dict(response.headers), body, url)
+
+    def _headers(self, htmx: bool, extra=None) -> dict[str, str]:
+        headers = dict(extra or {})
+        if htmx:
+            headers |= {"HX-Request": "true", "X-CSRFToken": self.cookies["csrftoken"]}
+        return headers
+
+    def get(self, url: str, params: dict | None = None, *, htmx: bool = False) -> Response:
+        response = self.client.get(url, params, headers=self._headers(htmx), follow=True)
+        return self._wrap(response, url)
+
+    def post_form(
+        self, url: str, data: dict, *, token: str = "", htmx: bool = False, headers=None
+    ) -> Response:
+        fields = dict(data) if htmx else {**data, "csrfmiddlewaretoken": token}
+        response = self.client.post(url, fields, headers=self._headers(htmx, headers), follow=True)
+        return self._wrap(response, url)
+
+    def post_files(
+        self, url: str, data: dict, files: list[tuple[str, str, bytes]], *, htmx: bool = False
+    ) -> Response:
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        fields: dict = {**data, "csrfmiddlewaretoken": self.cookies["csrftoken"]}
+        for name, filename, content in files:
+            fields[name] = SimpleUploadedFile(filename, content, "text/html")
+        response = self.client.post(url, fields, headers=self._headers(htmx), follow=True)
+        return self._wrap(response, url)
+
+    def sign_in(self, login_url: str, username: str, password: str) -> Response:
+        token = form_token(self.get(login_url))
+        data = {"username": username, "password": password}
+        return self.post_form(login_url, data, token=token)

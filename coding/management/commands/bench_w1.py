@@ -9,8 +9,10 @@ the 95th percentile. Then the same at 5× the codings per document (`_h5`) and a
 the documents (`_d5`), each phase's growth factor printed beside it.
 """
 
+import cProfile
 import math
 import os
+import pstats
 import random
 import re
 import secrets
@@ -31,7 +33,7 @@ from django.core.management.base import BaseCommand
 from django.db import connection
 from django.urls import reverse
 
-from ..w1_http import Client, Server, form_token
+from ..w1_http import Client, InProcessClient, Server, form_token
 from .bench import synthetic_text
 
 PASSWORD = "w1-bench-password"  # noqa: S105 - a throw-away account in a throw-away database
@@ -97,13 +99,21 @@ class Command(BaseCommand):
         parser.add_argument("--heavy-repeat", type=int, default=5, help="samples of the others")
         parser.add_argument("--workers", type=int, default=1, help="gunicorn worker processes")
         parser.add_argument("--no-growth", action="store_true", help="skip the ×5 workloads")
+        parser.add_argument(
+            "--profile",
+            metavar="DIR",
+            help="run W1 in this process through the test client, each phase under cProfile",
+        )
 
-    def handle(self, *args, repeat, heavy_repeat, workers, no_growth, **options):
+    def handle(self, *args, repeat, heavy_repeat, workers, no_growth, profile, **options):
         settings.DEBUG = False  # no query log while seeding
         self.repeats = {p: heavy_repeat if p in HEAVY else repeat for p in PHASES}
         self.workers = workers
         with tempfile.TemporaryDirectory(prefix="kesra-w1-") as tmp:
             self.tmp = Path(tmp)
+            if profile:
+                self.profile(Path(profile))
+                return
             self.collect_static()
             base = self.run_workload(Workload())
             self.emit_base(base)
@@ -160,6 +170,21 @@ class Command(BaseCommand):
             check=True,
         )
 
+    def profile(self, folder: Path) -> None:
+        """The phases through Django's test client, in this process, each under cProfile."""
+        from django.test.utils import override_settings
+
+        folder.mkdir(parents=True, exist_ok=True)
+        overrides = {"ALLOWED_HOSTS": ["testserver"], "MEDIA_ROOT": self.tmp / "media"}
+        with throwaway_database(self.tmp, "") as _url, override_settings(**overrides):
+            seeded = seed(Workload(), random.Random(20261202))  # noqa: S311 - reproducible
+            client = InProcessClient()
+            client.sign_in(reverse("login"), seeded.username, PASSWORD)
+            samples = run_phases(client, seeded, self.repeats, Workload(), Timer(folder))
+        for phase in PHASES:
+            median = statistics.median(samples[phase]) * 1000
+            self.stdout.write(f"{phase}: {median:.1f} ms in process; {folder / phase}.txt")
+
     def run_workload(self, workload: Workload, *, light: bool = False) -> Result:
         repeats = self.repeats
         if light:  # the ×5 workloads: fewer samples, the medians are what is compared
@@ -176,7 +201,7 @@ class Command(BaseCommand):
                 client = Client("127.0.0.1", server.port)
                 client.sign_in(reverse("login"), seeded.username, PASSWORD)
                 cpu_before = server.cpu_seconds()
-                samples = run_phases(client, seeded, repeats, workload)
+                samples = run_phases(client, seeded, repeats, workload, Timer())
                 cpu = server.cpu_seconds() - cpu_before
                 peak, total = server.peak_rss_mib()
                 client.close()
@@ -300,15 +325,35 @@ def html_document(rng: random.Random, words: int, title: str) -> bytes:
 # The phases
 
 
-def timed(action: Callable[[int], None], count: int) -> list[float]:
-    """Seconds of each of `count` runs, after one untimed run (a warm server)."""
-    action(-1)
-    samples = []
-    for i in range(count):
-        began = time.perf_counter()
-        action(i)
-        samples.append(time.perf_counter() - began)
-    return samples
+class Timer:
+    """Times each phase; with a folder, profiles it too (cProfile: PHASE.prof and PHASE.txt)."""
+
+    def __init__(self, profile_dir: Path | None = None) -> None:
+        self.profile_dir = profile_dir
+
+    def __call__(self, phase: str, action: Callable[[int], None], count: int) -> list[float]:
+        """Seconds of each of `count` runs, after one untimed run (a warm server)."""
+        action(-1)
+        profiler = cProfile.Profile() if self.profile_dir else None
+        samples = []
+        for i in range(count):
+            if profiler:
+                profiler.enable()
+            began = time.perf_counter()
+            action(i)
+            samples.append(time.perf_counter() - began)
+            if profiler:
+                profiler.disable()
+        if profiler:
+            self.write_profile(phase, profiler)
+        return samples
+
+    def write_profile(self, phase: str, profiler: cProfile.Profile) -> None:
+        profiler.dump_stats(self.profile_dir / f"{phase}.prof")
+        with (self.profile_dir / f"{phase}.txt").open("w") as out:
+            stats = pstats.Stats(profiler, stream=out).strip_dirs()
+            stats.sort_stats("cumulative").print_stats(60)
+            stats.sort_stats("tottime").print_stats(30)
 
 
 def expect(response, status: int = 200, contains: bytes = b"") -> None:
@@ -319,7 +364,7 @@ def expect(response, status: int = 200, contains: bytes = b"") -> None:
         )
 
 
-def run_phases(client: Client, seeded: Seeded, repeats: dict, workload: Workload) -> dict:
+def run_phases(client, seeded: Seeded, repeats: dict, workload: Workload, timed: Timer) -> dict:
     slug = seeded.slug
     rng = random.Random(7)  # noqa: S311 - reproducible
     samples = {}
@@ -331,7 +376,7 @@ def run_phases(client: Client, seeded: Seeded, repeats: dict, workload: Workload
         data = {"name": name, "parent": "", "colour": "#336699", "definition": ""}
         expect(client.post_form(codebook, data, token=token), contains=name.encode())
 
-    samples["create_code"] = timed(create_code, repeats["create_code"])
+    samples["create_code"] = timed("create_code", create_code, repeats["create_code"])
     upload = reverse("interviews:source_upload", args=[slug])
     documents = [
         html_document(rng, workload.words, f"Wawancara {i + 2}")
@@ -344,13 +389,15 @@ def run_phases(client: Client, seeded: Seeded, repeats: dict, workload: Workload
         expect(response, contains=b"msg-success")
 
     client.get(upload)
-    samples["upload_document"] = timed(upload_document, repeats["upload_document"])
-    samples |= run_coding_phases(client, seeded, repeats, rng)
-    samples |= run_reading_phases(client, seeded, repeats)
+    samples["upload_document"] = timed(
+        "upload_document", upload_document, repeats["upload_document"]
+    )
+    samples |= run_coding_phases(client, seeded, repeats, rng, timed)
+    samples |= run_reading_phases(client, seeded, repeats, timed)
     return samples
 
 
-def run_coding_phases(client: Client, seeded: Seeded, repeats: dict, rng) -> dict:
+def run_coding_phases(client, seeded: Seeded, repeats: dict, rng, timed: Timer) -> dict:
     slug, source_id = seeded.slug, seeded.source_id
     page = reverse("coding:source_code", args=[slug, source_id])
     create = reverse("coding:coding_create", args=[slug, source_id])
@@ -377,12 +424,12 @@ def run_coding_phases(client: Client, seeded: Seeded, repeats: dict, rng) -> dic
         expect(client.get(page), contains=b"data-o=")
 
     return {
-        "code_selection": timed(code_selection, repeats["code_selection"]),
-        "open_document": timed(open_document, repeats["open_document"]),
+        "code_selection": timed("code_selection", code_selection, repeats["code_selection"]),
+        "open_document": timed("open_document", open_document, repeats["open_document"]),
     }
 
 
-def run_reading_phases(client: Client, seeded: Seeded, repeats: dict) -> dict:
+def run_reading_phases(client, seeded: Seeded, repeats: dict, timed: Timer) -> dict:
     from coding.models import Coding
 
     slug, code = seeded.slug, seeded.top_code_id
@@ -406,8 +453,8 @@ def run_reading_phases(client: Client, seeded: Seeded, repeats: dict) -> dict:
         expect(response, contains=b"PK")
 
     return {
-        "code_first_page": timed(first_page, repeats["code_first_page"]),
-        "code_all_pages": timed(all_pages, repeats["code_all_pages"]),
-        "export_csv": timed(export_csv, repeats["export_csv"]),
-        "export_xlsx": timed(export_xlsx, repeats["export_xlsx"]),
+        "code_first_page": timed("code_first_page", first_page, repeats["code_first_page"]),
+        "code_all_pages": timed("code_all_pages", all_pages, repeats["code_all_pages"]),
+        "export_csv": timed("export_csv", export_csv, repeats["export_csv"]),
+        "export_xlsx": timed("export_xlsx", export_xlsx, repeats["export_xlsx"]),
     }
