@@ -42,6 +42,7 @@ PER_PAGE = 50  # the retrieval page's size
 CODE_WEIGHTS = (5, 4, 4, 3, 3, 2)
 PHASES = (
     "create_code",
+    "create_code_full",
     "upload_document",
     "code_selection",
     "open_document",
@@ -104,15 +105,18 @@ class Command(BaseCommand):
             metavar="DIR",
             help="run W1 in this process through the test client, each phase under cProfile",
         )
+        parser.add_argument(
+            "--only", help="with --profile: these phases only (comma-separated names)"
+        )
 
-    def handle(self, *args, repeat, heavy_repeat, workers, no_growth, profile, **options):
+    def handle(self, *args, repeat, heavy_repeat, workers, no_growth, profile, only, **options):
         settings.DEBUG = False  # no query log while seeding
         self.repeats = {p: heavy_repeat if p in HEAVY else repeat for p in PHASES}
         self.workers = workers
         with tempfile.TemporaryDirectory(prefix="kesra-w1-") as tmp:
             self.tmp = Path(tmp)
             if profile:
-                self.profile(Path(profile))
+                self.profile(Path(profile), set(only.split(",")) if only else set(PHASES))
                 return
             self.collect_static()
             base = self.run_workload(Workload())
@@ -170,7 +174,7 @@ class Command(BaseCommand):
             check=True,
         )
 
-    def profile(self, folder: Path) -> None:
+    def profile(self, folder: Path, phases: set[str]) -> None:
         """The phases through Django's test client, in this process, each under cProfile."""
         from django.test.utils import override_settings
 
@@ -180,10 +184,12 @@ class Command(BaseCommand):
             seeded = seed(Workload(), random.Random(20261202))  # noqa: S311 - reproducible
             client = InProcessClient()
             client.sign_in(reverse("login"), seeded.username, PASSWORD)
-            samples = run_phases(client, seeded, self.repeats, Workload(), Timer(folder))
-        for phase in PHASES:
+            timer = Timer(folder, phases)
+            samples = run_phases(client, seeded, self.repeats, Workload(), timer)
+        for phase in sorted(phases, key=PHASES.index):
             median = statistics.median(samples[phase]) * 1000
-            self.stdout.write(f"{phase}: {median:.1f} ms in process; {folder / phase}.txt")
+            cpu = statistics.median(timer.cpu[phase]) * 1000
+            self.stdout.write(f"{phase}: {median:.1f} ms ({cpu:.1f} ms CPU); {folder / phase}.txt")
 
     def run_workload(self, workload: Workload, *, light: bool = False) -> Result:
         repeats = self.repeats
@@ -328,23 +334,27 @@ def html_document(rng: random.Random, words: int, title: str) -> bytes:
 class Timer:
     """Times each phase; with a folder, profiles it too (cProfile: PHASE.prof and PHASE.txt)."""
 
-    def __init__(self, profile_dir: Path | None = None) -> None:
+    def __init__(self, profile_dir: Path | None = None, phases=frozenset(PHASES)) -> None:
         self.profile_dir = profile_dir
+        self.phases = phases
+        self.cpu: dict[str, list[float]] = {}  # this process's CPU seconds (in-process runs)
 
     def __call__(self, phase: str, action: Callable[[int], None], count: int) -> list[float]:
         """Seconds of each of `count` runs, after one untimed run (a warm server)."""
+        if phase not in self.phases:
+            return []
         action(-1)
-        profiler = cProfile.Profile() if self.profile_dir else None
-        samples = []
+        samples, cpu = [], []
         for i in range(count):
-            if profiler:
-                profiler.enable()
-            began = time.perf_counter()
+            began, cpu_began = time.perf_counter(), time.process_time()
             action(i)
             samples.append(time.perf_counter() - began)
-            if profiler:
-                profiler.disable()
-        if profiler:
+            cpu.append(time.process_time() - cpu_began)
+        self.cpu[phase] = cpu
+        if self.profile_dir:  # as many runs again, under the profiler (it slows them down)
+            profiler = cProfile.Profile()
+            for i in range(count, 2 * count):
+                profiler.runcall(action, i)
             self.write_profile(phase, profiler)
         return samples
 
@@ -372,11 +382,21 @@ def run_phases(client, seeded: Seeded, repeats: dict, workload: Workload, timed:
     token = form_token(client.get(codebook))
 
     def create_code(i):
+        """As the page does it: an htmx post, answered with the new row."""
         name = f"Kode baru {i + 2}"
+        data = {"name": name, "parent": "", "colour": "#336699", "definition": ""}
+        expect(client.post_form(codebook, data, htmx=True), contains=name.encode())
+
+    def create_code_full(i):
+        """Without JavaScript: the form's post, then the codebook page it redirects to."""
+        name = f"Kode penuh {i + 2}"
         data = {"name": name, "parent": "", "colour": "#336699", "definition": ""}
         expect(client.post_form(codebook, data, token=token), contains=name.encode())
 
     samples["create_code"] = timed("create_code", create_code, repeats["create_code"])
+    samples["create_code_full"] = timed(
+        "create_code_full", create_code_full, repeats["create_code_full"]
+    )
     upload = reverse("interviews:source_upload", args=[slug])
     documents = [
         html_document(rng, workload.words, f"Wawancara {i + 2}")
@@ -384,7 +404,7 @@ def run_phases(client, seeded: Seeded, repeats: dict, workload: Workload, timed:
     ]
 
     def upload_document(i):
-        files = [("files", f"wawancara-{i + 2}.html", documents[i + 1])]
+        files = [("files", f"wawancara-{i + 2}.html", documents[(i + 1) % len(documents)])]
         response = client.post_files(upload, {"kind": "interview"}, files, htmx=True)
         expect(response, contains=b"msg-success")
 
