@@ -19,7 +19,6 @@ from interviews.access import can_code, get_membership, is_admin
 from interviews.importers import ImportFailed
 
 from ..models import Code, Coding
-from ..tabular import csv_response, xlsx_response
 from . import csv_import
 from .codebook_merge import apply_merge, plan_merge
 from .create import create_project_from_plan
@@ -31,7 +30,6 @@ from .qdpx_export import export_qdpx
 from .qdpx_import import read_qdpx
 from .safety import ExchangeError
 from .tabular import codebook_docx, codebook_table, codings_table
-from .taguette import read_taguette
 
 CODEBOOK_EXTENSIONS = (".qdc", ".xml", ".csv")
 CASES_EXTENSIONS = (".csv",)
@@ -86,6 +84,8 @@ def project_export(request, slug):
 @login_required
 @require_GET
 def codebook_export(request, slug):
+    from ..tabular import csv_response, xlsx_response  # openpyxl: only for downloads
+
     membership = get_membership(request, slug)
     project = membership.project
     kind = request.GET.get("format", "qdc")
@@ -111,6 +111,8 @@ def codebook_export(request, slug):
 @login_required
 @require_GET
 def codings_export(request, slug):
+    from ..tabular import csv_response, xlsx_response  # openpyxl: only for downloads
+
     membership = get_membership(request, slug)
     project = membership.project
     # Under blind coding a researcher sees only their own codings, here as on the page.
@@ -267,6 +269,8 @@ def cases_import(request, slug):
 
 
 def _read_project(kind: str, data: bytes):
+    from .taguette import read_taguette  # Beautiful Soup: only for this import
+
     return read_qdpx(data) if kind == "qdpx" else read_taguette(data)
 
 

@@ -4,7 +4,6 @@ import codecs
 import re
 import unicodedata
 
-from charset_normalizer import from_bytes
 from django.utils.translation import gettext as _
 
 from .base import ImportFailed
@@ -147,6 +146,8 @@ def decode_text(data: bytes) -> tuple[str, tuple[str, ...]]:
     else:
         if _looks_like_text(text) and _is_western(text):
             return text, (_read_as("Windows-1252"),)
+    from charset_normalizer import from_bytes  # only for the rare legacy encodings
+
     best = from_bytes(data).best()
     if best is None:
         raise undecodable

@@ -6,8 +6,6 @@ from django.views.decorators.http import require_GET
 
 from interviews.access import get_membership
 
-from ..report import build_report, citation, render_docx
-
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
@@ -15,6 +13,8 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 @require_GET
 def report(request, slug):
     """The findings report, in the project's language: DOCX or HTML."""
+    from ..report import build_report, citation, render_docx  # python-docx: only here
+
     membership = get_membership(request, slug)
     project = membership.project
     with translation.override(project.language):

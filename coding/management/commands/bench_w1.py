@@ -81,6 +81,7 @@ class Result:
     total_rss_mib: float
     cpu_seconds: float
     server: str
+    server_cpu_per_run: dict[str, float]
 
     def median_ms(self, phase: str) -> float:
         return statistics.median(self.samples[phase]) * 1000
@@ -135,6 +136,7 @@ class Command(BaseCommand):
         for phase in PHASES:
             self.emit(f"w1_{phase}_ms", result.median_ms(phase), "ms")
             self.emit(f"w1_{phase}_p95_ms", result.p95_ms(phase), "ms")
+            self.emit(f"w1_{phase}_server_cpu_ms", result.server_cpu_per_run[phase] * 1000, "ms")
         self.emit("w1_peak_rss_mib", result.peak_rss_mib, "MiB")
         self.emit("w1_server_rss_total_mib", result.total_rss_mib, "MiB")
         self.emit("w1_server_cpu_s", result.cpu_seconds, "s")
@@ -207,13 +209,14 @@ class Command(BaseCommand):
                 client = Client("127.0.0.1", server.port)
                 client.sign_in(reverse("login"), seeded.username, PASSWORD)
                 cpu_before = server.cpu_seconds()
-                samples = run_phases(client, seeded, repeats, workload, Timer())
+                timer = Timer(server_cpu=server.cpu_seconds)
+                samples = run_phases(client, seeded, repeats, workload, timer)
                 cpu = server.cpu_seconds() - cpu_before
                 peak, total = server.peak_rss_mib()
                 client.close()
             finally:
                 server.stop()
-        return Result(samples, peak, total, cpu, server.kind)
+        return Result(samples, peak, total, cpu, server.kind, timer.server_cpu_per_run)
 
 
 @contextmanager
@@ -334,10 +337,15 @@ def html_document(rng: random.Random, words: int, title: str) -> bytes:
 class Timer:
     """Times each phase; with a folder, profiles it too (cProfile: PHASE.prof and PHASE.txt)."""
 
-    def __init__(self, profile_dir: Path | None = None, phases=frozenset(PHASES)) -> None:
+    def __init__(
+        self, profile_dir: Path | None = None, phases=frozenset(PHASES), server_cpu=None
+    ) -> None:
         self.profile_dir = profile_dir
         self.phases = phases
         self.cpu: dict[str, list[float]] = {}  # this process's CPU seconds (in-process runs)
+        # The server's CPU seconds per run of each phase: what a busy machine does not blur.
+        self.server_cpu = server_cpu
+        self.server_cpu_per_run: dict[str, float] = {}
 
     def __call__(self, phase: str, action: Callable[[int], None], count: int) -> list[float]:
         """Seconds of each of `count` runs, after one untimed run (a warm server)."""
@@ -345,12 +353,15 @@ class Timer:
             return []
         action(-1)
         samples, cpu = [], []
+        server_before = self.server_cpu() if self.server_cpu else 0
         for i in range(count):
             began, cpu_began = time.perf_counter(), time.process_time()
             action(i)
             samples.append(time.perf_counter() - began)
             cpu.append(time.process_time() - cpu_began)
         self.cpu[phase] = cpu
+        if self.server_cpu:
+            self.server_cpu_per_run[phase] = (self.server_cpu() - server_before) / count
         if self.profile_dir:  # as many runs again, under the profiler (it slows them down)
             profiler = cProfile.Profile()
             for i in range(count, 2 * count):
