@@ -233,6 +233,14 @@ class Server:
         worker_peaks = [peaks[pid] for pid in self.workers()]
         return max(worker_peaks), sum(peaks.values())
 
+    def worker_rss_mib(self) -> tuple[float, float]:
+        """(largest VmHWM, largest VmRSS) of a worker, in MiB."""
+        workers = self.workers()
+        return (
+            max(_status_kib(pid, "VmHWM") for pid in workers) / 1024,
+            max(_status_kib(pid, "VmRSS") for pid in workers) / 1024,
+        )
+
     def cpu_seconds(self) -> float:
         """User and system CPU time of every server process so far."""
         total = 0

@@ -114,6 +114,7 @@ class Command(BaseCommand):
         settings.DEBUG = False  # no query log while seeding
         self.repeats = {p: heavy_repeat if p in HEAVY else repeat for p in PHASES}
         self.workers = workers
+        self.verbosity = options["verbosity"]
         with tempfile.TemporaryDirectory(prefix="kesra-w1-") as tmp:
             self.tmp = Path(tmp)
             if profile:
@@ -209,13 +210,16 @@ class Command(BaseCommand):
                 client = Client("127.0.0.1", server.port)
                 client.sign_in(reverse("login"), seeded.username, PASSWORD)
                 cpu_before = server.cpu_seconds()
-                timer = Timer(server_cpu=server.cpu_seconds)
+                timer = Timer(server_cpu=server.cpu_seconds, server_rss=server.worker_rss_mib)
                 samples = run_phases(client, seeded, repeats, workload, timer)
                 cpu = server.cpu_seconds() - cpu_before
                 peak, total = server.peak_rss_mib()
                 client.close()
             finally:
                 server.stop()
+        if self.verbosity >= 2:
+            for phase, (peak_now, resident) in timer.rss_after.items():
+                self.stdout.write(f"  after {phase}: peak {peak_now:.1f} MiB, now {resident:.1f}")
         return Result(samples, peak, total, cpu, server.kind, timer.server_cpu_per_run)
 
 
@@ -338,7 +342,11 @@ class Timer:
     """Times each phase; with a folder, profiles it too (cProfile: PHASE.prof and PHASE.txt)."""
 
     def __init__(
-        self, profile_dir: Path | None = None, phases=frozenset(PHASES), server_cpu=None
+        self,
+        profile_dir: Path | None = None,
+        phases=frozenset(PHASES),
+        server_cpu=None,
+        server_rss=None,
     ) -> None:
         self.profile_dir = profile_dir
         self.phases = phases
@@ -346,6 +354,8 @@ class Timer:
         # The server's CPU seconds per run of each phase: what a busy machine does not blur.
         self.server_cpu = server_cpu
         self.server_cpu_per_run: dict[str, float] = {}
+        self.server_rss = server_rss  # (peak of a worker, its resident now) after each phase
+        self.rss_after: dict[str, tuple[float, float]] = {}
 
     def __call__(self, phase: str, action: Callable[[int], None], count: int) -> list[float]:
         """Seconds of each of `count` runs, after one untimed run (a warm server)."""
@@ -362,6 +372,8 @@ class Timer:
         self.cpu[phase] = cpu
         if self.server_cpu:
             self.server_cpu_per_run[phase] = (self.server_cpu() - server_before) / count
+        if self.server_rss:
+            self.rss_after[phase] = self.server_rss()
         if self.profile_dir:  # as many runs again, under the profiler (it slows them down)
             profiler = cProfile.Profile()
             for i in range(count, 2 * count):
