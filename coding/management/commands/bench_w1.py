@@ -148,6 +148,9 @@ class Command(BaseCommand):
             self.emit(f"w1_{phase}_{label}_ms", grown.median_ms(phase), "ms")
             factor = grown.median_ms(phase) / base.median_ms(phase)
             self.emit(f"w1_{phase}_growth_{label}", factor, "x")
+            # The same from the server's CPU per run, which a busy machine blurs less.
+            cpu = grown.server_cpu_per_run[phase] / max(base.server_cpu_per_run[phase], 1e-3)
+            self.emit(f"w1_{phase}_cpu_growth_{label}", cpu, "x")
         self.emit(f"w1_peak_rss_{label}_mib", grown.peak_rss_mib, "MiB")
 
     def server_env(self, database_url: str) -> dict[str, str]:
@@ -197,7 +200,7 @@ class Command(BaseCommand):
     def run_workload(self, workload: Workload, *, light: bool = False) -> Result:
         repeats = self.repeats
         if light:  # the ×5 workloads: fewer samples, the medians are what is compared
-            repeats = {p: max(3, (n + 1) // 2) for p, n in repeats.items()}
+            repeats = {p: 2 if p in HEAVY else max(5, n // 3) for p, n in repeats.items()}
         with throwaway_database(self.tmp, workload.label) as url:
             seeded = seed(workload, random.Random(20261202))  # noqa: S311 - reproducible
             server = Server(
