@@ -107,7 +107,7 @@ class Command(BaseCommand):
             help="run W1 in this process through the test client, each phase under cProfile",
         )
         parser.add_argument(
-            "--only", help="with --profile: these phases only (comma-separated names)"
+            "--only", help="these phases only (comma-separated names); the others are skipped"
         )
 
     def handle(self, *args, repeat, heavy_repeat, workers, no_growth, profile, only, **options):
@@ -115,26 +115,39 @@ class Command(BaseCommand):
         self.repeats = {p: heavy_repeat if p in HEAVY else repeat for p in PHASES}
         self.workers = workers
         self.verbosity = options["verbosity"]
+        self.phases = [p for p in PHASES if not only or p in only.split(",")]
         with tempfile.TemporaryDirectory(prefix="kesra-w1-") as tmp:
             self.tmp = Path(tmp)
             if profile:
-                self.profile(Path(profile), set(only.split(",")) if only else set(PHASES))
+                self.profile(Path(profile))
                 return
             self.collect_static()
+            self.emit_machine()
             base = self.run_workload(Workload())
             self.emit_base(base)
             if no_growth:
                 return
-            grown = (Workload(label="h5", codings=1_000), Workload(label="d5", documents=100))
-            for workload in grown:
+            larger = (Workload(label="h5", codings=1_000), Workload(label="d5", documents=100))
+            for workload in larger:
                 grown = self.run_workload(workload, light=True)
                 self.emit_growth(base, grown, workload.label)
 
     def emit(self, name: str, value: float, unit: str) -> None:
-        self.stdout.write(f"{name} {round(value, 1 if unit != 'x' else 2)} {unit}")
+        self.stdout.write(f"{name} {round(value, 1 if unit != 'x' else 2)} {unit}".rstrip())
+
+    def emit_machine(self) -> None:
+        """How busy the machine is: the figures of a run on a loaded machine mean less."""
+        self.emit("w1_load_average", os.getloadavg()[0], "")
+        samples = []
+        for _ in range(5):
+            began = time.perf_counter()
+            sum(range(1_000_000))
+            samples.append(time.perf_counter() - began)
+        # Pure Python, no I/O: some 10 ms on an idle modern core.
+        self.emit("w1_calibration_ms", statistics.median(samples) * 1000, "ms")
 
     def emit_base(self, result: Result) -> None:
-        for phase in PHASES:
+        for phase in self.phases:
             self.emit(f"w1_{phase}_ms", result.median_ms(phase), "ms")
             self.emit(f"w1_{phase}_p95_ms", result.p95_ms(phase), "ms")
             self.emit(f"w1_{phase}_server_cpu_ms", result.server_cpu_per_run[phase] * 1000, "ms")
@@ -144,7 +157,7 @@ class Command(BaseCommand):
         self.stdout.write(f"w1_server {result.server}")
 
     def emit_growth(self, base: Result, grown: Result, label: str) -> None:
-        for phase in PHASES:
+        for phase in self.phases:
             self.emit(f"w1_{phase}_{label}_ms", grown.median_ms(phase), "ms")
             factor = grown.median_ms(phase) / base.median_ms(phase)
             self.emit(f"w1_{phase}_growth_{label}", factor, "x")
@@ -180,7 +193,7 @@ class Command(BaseCommand):
             check=True,
         )
 
-    def profile(self, folder: Path, phases: set[str]) -> None:
+    def profile(self, folder: Path) -> None:
         """The phases through Django's test client, in this process, each under cProfile."""
         from django.test.utils import override_settings
 
@@ -190,9 +203,9 @@ class Command(BaseCommand):
             seeded = seed(Workload(), random.Random(20261202))  # noqa: S311 - reproducible
             client = InProcessClient()
             client.sign_in(reverse("login"), seeded.username, PASSWORD)
-            timer = Timer(folder, phases)
+            timer = Timer(folder, self.phases)
             samples = run_phases(client, seeded, self.repeats, Workload(), timer)
-        for phase in sorted(phases, key=PHASES.index):
+        for phase in self.phases:
             median = statistics.median(samples[phase]) * 1000
             cpu = statistics.median(timer.cpu[phase]) * 1000
             self.stdout.write(f"{phase}: {median:.1f} ms ({cpu:.1f} ms CPU); {folder / phase}.txt")
@@ -213,7 +226,11 @@ class Command(BaseCommand):
                 client = Client("127.0.0.1", server.port)
                 client.sign_in(reverse("login"), seeded.username, PASSWORD)
                 cpu_before = server.cpu_seconds()
-                timer = Timer(server_cpu=server.cpu_seconds, server_rss=server.worker_rss_mib)
+                timer = Timer(
+                    phases=self.phases,
+                    server_cpu=server.cpu_seconds,
+                    server_rss=server.worker_rss_mib,
+                )
                 samples = run_phases(client, seeded, repeats, workload, timer)
                 cpu = server.cpu_seconds() - cpu_before
                 peak, total = server.peak_rss_mib()
