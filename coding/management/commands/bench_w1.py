@@ -317,31 +317,39 @@ def word_spans(text: str) -> list[tuple[int, int]]:
     return [match.span() for match in re.finditer(r"\S+", text)]
 
 
-def pick_codes(codes: list, rng: random.Random) -> list:
-    """One or two distinct codes, the more used ones more often."""
+def pick_codes(codes: list, count: int, rng: random.Random) -> list:
+    """`count` distinct codes, the more used ones more often."""
     weights = list(CODE_WEIGHTS[: len(codes)]) + [1] * max(0, len(codes) - len(CODE_WEIGHTS))
-    first = rng.choices(range(len(codes)), weights)[0]
-    chosen = [first]
-    if rng.random() < 0.5:
-        rest = [i for i in range(len(codes)) if i != first]
+    chosen: list[int] = []
+    while len(chosen) < count:
+        rest = [i for i in range(len(codes)) if i not in chosen]
         chosen.append(rng.choices(rest, [weights[i] for i in rest])[0])
     return [codes[i] for i in chosen]
 
 
 def selections(text: str, codes: list, workload: Workload, rng: random.Random) -> Iterator:
-    """(start, end, passage, code) until the document has its codings."""
+    """(start, end, passage, code), `workload.codings` of them, on word boundaries.
+
+    Half the selections carry two codes, half one. 70 % of them lie each in a slot of
+    its own; the other 30 % (`overlap`) start inside one of those and end within its slot,
+    so that they overlap it and nothing else.
+    """
     words = word_spans(text)
-    made, previous = 0, None
-    while made < workload.codings:
-        if previous and rng.random() < workload.overlap:
-            first = rng.randint(previous[0], previous[1] - 1)  # starts inside the one before
-        else:
-            first = rng.randrange(len(words) - 61)
-        last = min(first + rng.randint(4, 60), len(words) - 1)
-        previous = (first, last)
+    count = round(workload.codings / 1.5)
+    anchored = round(count * workload.overlap)
+    slot = len(words) // (count - anchored)
+    spans = []
+    for number in range(count - anchored):
+        first = number * slot + rng.randrange(slot // 2)
+        spans.append((first, min(first + rng.randint(3, 59), (number + 1) * slot - 1)))
+    for first, last in rng.sample(spans, anchored):
+        inside = rng.randint(first + 1, last) if last > first else first
+        slot_end = (first // slot + 1) * slot - 1
+        spans.append((inside, rng.randint(max(inside, last), slot_end)))
+    doubles = set(rng.sample(range(count), workload.codings - count))  # two codes each
+    for index, (first, last) in enumerate(spans):
         start, end = words[first][0], words[last][1]
-        for code in pick_codes(codes, rng)[: workload.codings - made]:
-            made += 1
+        for code in pick_codes(codes, 2 if index in doubles else 1, rng):
             yield start, end, text[start:end], code
 
 
