@@ -4,10 +4,16 @@ import html
 import re
 import unicodedata
 
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 from hypothesis import given
 from hypothesis import strategies as st
 
 from interviews.importers import extract_text, normalise_text
+from interviews.models import Source
+
+HX = {"HX-Request": "true"}
 
 _PIECES = st.sampled_from(
     ["\n", "\r", "\r\n", " ", "  ", "\t", "\u2028", "\u2029", "\f", "\v", "\x85", "\x00",
@@ -52,3 +58,21 @@ def test_html_white_space_collapses_as_before(inner):
 def test_html_white_space_keeps_no_break_spaces():
     page = "<p>Satu\t\t dua\n   tiga\u00a0\u00a0empat 😀\r\n\flima</p>"
     assert extract_text("h.html", page.encode()).text == "Satu dua tiga\u00a0\u00a0empat 😀 lima"
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_an_upload_costs_a_fixed_number_of_queries_per_file(
+    client, project, researcher, count, django_assert_max_num_queries
+):
+    client.force_login(researcher)
+    files = [
+        SimpleUploadedFile(f"wawancara-{n}.html", f"<p>Halo {n} 😀</p>".encode(), "text/html")
+        for n in range(count)
+    ]
+    url = reverse("interviews:source_upload", args=[project.slug])
+    with django_assert_max_num_queries(3 + 3 * count):
+        response = client.post(url, {"kind": "interview", "files": files}, headers=HX)
+    assert response.text.count("msg-success") == count
+    assert sorted(Source.objects.values_list("text", flat=True)) == [
+        f"Halo {n} 😀" for n in range(count)
+    ]
