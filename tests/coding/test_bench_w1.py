@@ -7,10 +7,11 @@ from urllib.parse import urlsplit
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from coding.management.commands.bench_w1 import PASSWORD, Workload, html_document, seed
 from coding.management.w1_http import Client
+from coding.management.w1_workload import PASSWORD, Workload, html_document, seed
 from coding.models import Code, Coding
 from interviews.models import Source
+from interviews.services import create_project
 
 
 def test_seed_builds_the_peer_shaped_workload(db):
@@ -46,8 +47,6 @@ def test_seed_builds_the_peer_shaped_workload(db):
 
 def test_the_client_signs_in_posts_and_uploads_like_a_browser(live_server):
     user = get_user_model().objects.create_user("w1", password=PASSWORD)
-    from interviews.services import create_project
-
     project = create_project(name="W1", slug="w1", creator=user)
     address = urlsplit(live_server.url)
     client = Client(address.hostname, address.port)
@@ -74,8 +73,6 @@ def test_the_client_signs_in_posts_and_uploads_like_a_browser(live_server):
 
 def test_the_client_is_refused_without_its_csrf_token(live_server):
     user = get_user_model().objects.create_user("w1", password=PASSWORD)
-    from interviews.services import create_project
-
     project = create_project(name="W1", slug="w1", creator=user)
     address = urlsplit(live_server.url)
     client = Client(address.hostname, address.port)

@@ -1,8 +1,8 @@
 """`make bench W1=1`: the peer-shaped workload W1, driven through real HTTP.
 
 20 documents of 5,000 words, 6 codes, 200 codings per document (30 % of the selections
-overlap the one before, each selection has 1 or 2 codes), built with a fixed seed in a
-throw-away database. The app is served in a subprocess with production settings
+overlap another, each selection has 1 or 2 codes: `w1_workload.py`), built with a fixed
+seed in a throw-away database. The app is served in a subprocess with production settings
 (gunicorn if importable, else `runserver --noreload`); a browser-like client signs in
 through the login form and times each phase: `name value unit` lines, the median and
 the 95th percentile. Then the same at 5× the codings per document (`_h5`) and at 5×
@@ -14,7 +14,6 @@ import math
 import os
 import pstats
 import random
-import re
 import secrets
 import statistics
 import subprocess
@@ -34,12 +33,9 @@ from django.db import connection
 from django.urls import reverse
 
 from ..w1_http import Client, InProcessClient, Server, form_token
-from .bench import synthetic_text
+from ..w1_workload import PASSWORD, Seeded, Workload, html_document, seed, word_spans
 
-PASSWORD = "w1-bench-password"  # noqa: S105 - a throw-away account in a throw-away database
 PER_PAGE = 50  # the retrieval page's size
-# One code is used more than the others, as in a real codebook (its passages fill 19 pages).
-CODE_WEIGHTS = (5, 4, 4, 3, 3, 2)
 PHASES = (
     "create_code",
     "create_code_full",
@@ -52,26 +48,6 @@ PHASES = (
     "export_xlsx",
 )
 HEAVY = {"code_all_pages", "export_csv", "export_xlsx"}
-
-
-@dataclass(frozen=True)
-class Workload:
-    label: str = ""
-    documents: int = 20
-    words: int = 5_000
-    codes: int = 6
-    codings: int = 200  # per document
-    overlap: float = 0.3
-
-
-@dataclass
-class Seeded:
-    slug: str
-    username: str
-    source_id: int
-    source_text: str
-    code_ids: list[int]
-    top_code_id: int
 
 
 @dataclass
@@ -268,99 +244,6 @@ def database_url(settings_dict: dict) -> str:
     host = settings_dict["HOST"] or "127.0.0.1"
     port = settings_dict["PORT"] or "5432"
     return f"postgres://{user}:{password}@{host}:{port}/{quote(settings_dict['NAME'])}"
-
-
-# The data
-
-
-def seed(workload: Workload, rng: random.Random) -> Seeded:
-    from django.contrib.auth import get_user_model
-
-    from coding.models import Code, Coding
-    from interviews.services import add_source, create_project
-
-    user = get_user_model().objects.create_user("w1", password=PASSWORD)
-    project = create_project(name="W1", slug="w1", creator=user)
-    codes = [
-        Code.objects.create(
-            project=project, name=f"Kode {i + 1}", colour=f"#{rng.randrange(0x1000000):06x}"
-        )
-        for i in range(workload.codes)
-    ]
-    first = None
-    for i in range(workload.documents):
-        source = add_source(
-            project=project,
-            kind="interview",
-            title=f"Dokumen {i + 1}",
-            text=synthetic_text(rng, workload.words),
-            created_by=user,
-            format="html",
-        )
-        first = first or source
-        rows = [
-            Coding(source=source, code=code, coder=user, start=start, end=end, passage=passage)
-            for start, end, passage, code in selections(source.text, codes, workload, rng)
-        ]
-        Coding.objects.bulk_create(rows, ignore_conflicts=True)
-    return Seeded(
-        slug=project.slug,
-        username=user.username,
-        source_id=first.pk,
-        source_text=first.text,
-        code_ids=[code.pk for code in codes],
-        top_code_id=codes[0].pk,
-    )
-
-
-def word_spans(text: str) -> list[tuple[int, int]]:
-    return [match.span() for match in re.finditer(r"\S+", text)]
-
-
-def pick_codes(codes: list, count: int, rng: random.Random) -> list:
-    """`count` distinct codes, the more used ones more often."""
-    weights = list(CODE_WEIGHTS[: len(codes)]) + [1] * max(0, len(codes) - len(CODE_WEIGHTS))
-    chosen: list[int] = []
-    while len(chosen) < count:
-        rest = [i for i in range(len(codes)) if i not in chosen]
-        chosen.append(rng.choices(rest, [weights[i] for i in rest])[0])
-    return [codes[i] for i in chosen]
-
-
-def selections(text: str, codes: list, workload: Workload, rng: random.Random) -> Iterator:
-    """(start, end, passage, code), `workload.codings` of them, on word boundaries.
-
-    Half the selections carry two codes, half one. 70 % of them lie each in a slot of
-    its own; the other 30 % (`overlap`) start inside one of those and end within its slot,
-    so that they overlap it and nothing else.
-    """
-    words = word_spans(text)
-    count = round(workload.codings / 1.5)
-    anchored = round(count * workload.overlap)
-    slot = len(words) // (count - anchored)
-    spans = []
-    for number in range(count - anchored):
-        first = number * slot + rng.randrange(slot // 2)
-        spans.append((first, min(first + rng.randint(3, 59), (number + 1) * slot - 1)))
-    for first, last in rng.sample(spans, anchored):
-        inside = rng.randint(first + 1, last) if last > first else first
-        slot_end = (first // slot + 1) * slot - 1
-        spans.append((inside, rng.randint(max(inside, last), slot_end)))
-    doubles = set(rng.sample(range(count), workload.codings - count))  # two codes each
-    for index, (first, last) in enumerate(spans):
-        start, end = words[first][0], words[last][1]
-        for code in pick_codes(codes, 2 if index in doubles else 1, rng):
-            yield start, end, text[start:end], code
-
-
-def html_document(rng: random.Random, words: int, title: str) -> bytes:
-    turns = synthetic_text(rng, words).split("\n\n")
-    body = "\n".join(f"<p>{turn}</p>" for turn in turns)
-    page = (
-        f'<!DOCTYPE html>\n<html lang="id"><head><meta charset="utf-8"><title>{title}</title>'
-        f"</head>\n<body><h1>{title}</h1>\n{body}\n</body></html>\n"
-    )
-    return page.encode()
 
 
 # The phases
