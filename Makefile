@@ -38,8 +38,10 @@ test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # DEBUG=1 only for the dev storage and key; the command itself measures with DEBUG off.
+# W1=1 adds the peer-shaped workload through HTTP against gunicorn (some ten minutes).
 bench: install
 	DEBUG=1 $(BIN)/python manage.py bench
+	$(if $(W1),DEBUG=1 $(BIN)/python manage.py bench_w1)
 
 lint: install
 	$(BIN)/ruff format --check .

@@ -10,9 +10,6 @@ import io
 from collections.abc import Iterable, Iterator, Sequence
 
 from django.http import HttpResponse, StreamingHttpResponse
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_CHUNK_ROWS = 1_000
@@ -89,6 +86,11 @@ def csv_streaming_response(
 
 def xlsx_bytes(sheets: Sequence[tuple[str, Sequence, Iterable[Sequence]]]) -> bytes:
     """One worksheet per (title, header, rows); the header row is bold and frozen."""
+    # openpyxl (and numpy through it) only for the requests that write a workbook.
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
     workbook = Workbook(write_only=True)
     bold = Font(bold=True)
     for title, header, rows in sheets:

@@ -104,7 +104,8 @@ def add_source(
     if original is not None:
         source.original.save(original_name or "original", original, save=False)
     source.save()
-    source.cases.set(cases)
+    if cases:  # a new source has none to clear: no query for an empty list
+        source.cases.set(cases)
     search_index.index_source(source)
     return source
 

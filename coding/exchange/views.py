@@ -19,7 +19,6 @@ from interviews.importers import ImportFailed
 from interviews.models import Membership
 
 from ..models import Code, Coding
-from ..tabular import csv_response, csv_streaming_response, xlsx_response
 from . import imports
 from .forms import ConfirmForm, HandOverForm, UploadForm
 from .handover import hand_over_work
@@ -96,6 +95,8 @@ def project_export(request, slug):
 @login_required
 @require_GET
 def codebook_export(request, slug):
+    from ..tabular import csv_response, xlsx_response  # openpyxl: only for downloads
+
     membership = get_membership(request, slug)
     project = membership.project
     kind = request.GET.get("format", "qdc")
@@ -121,6 +122,8 @@ def codebook_export(request, slug):
 @login_required
 @require_GET
 def codings_export(request, slug):
+    from ..tabular import csv_streaming_response, xlsx_response  # openpyxl: downloads only
+
     membership = get_membership(request, slug)
     project = membership.project
     # Under blind coding a researcher sees only their own codings, here as on the page.

@@ -3,9 +3,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRefresh
 
 from interviews.access import can_code, get_membership
 
@@ -22,58 +24,133 @@ MOVE_ACTIONS = [
 ]
 
 
-def _codebook_context(membership, **extra):
-    rows = codebook_rows(
-        membership.project, with_counts=True, coder_ids=membership.visible_coder_ids()
-    )
+# The links and forms each row of the tree carries, by URL name.
+ROW_URLS = {
+    "detail": "coding:code_detail",
+    "move": "coding:code_move",
+    "edit": "coding:code_edit",
+    "merge": "coding:code_merge",
+    "delete": "coding:code_delete",
+}
+_ID = 9_876_543_210  # a code id no project has, marking where each row's id goes
+
+
+def _with_row_urls(slug: str, rows: list) -> list:
+    """Give each code of the tree its URLs as `code.urls`.
+
+    Each name is reversed once and the row's id put in its place: reversing five URLs
+    for every row cost more than the rest of the page.
+    """
+    patterns = {
+        key: reverse(name, args=[slug, _ID]).split(str(_ID)) for key, name in ROW_URLS.items()
+    }
+    for code, _depth in rows:
+        code.urls = {key: f"{head}{code.pk}{tail}" for key, (head, tail) in patterns.items()}
+    return rows
+
+
+def _tree_context(membership, rows=None) -> dict:
+    """What the code tree needs (the page and the partial that moves answer with)."""
+    if rows is None:
+        coder_ids = membership.visible_coder_ids()
+        rows = codebook_rows(membership.project, with_counts=True, coder_ids=coder_ids)
     return {
         "membership": membership,
         "project": membership.project,
-        "rows": rows,
-        "paths": code_paths(rows),
-        "move_actions": MOVE_ACTIONS,
-        **extra,
+        "rows": _with_row_urls(membership.project.slug, rows),
+        "move_actions": [(key, str(label), symbol) for key, label, symbol in MOVE_ACTIONS],
     }
+
+
+def _code_page_context(membership, **extra) -> dict:
+    """The pages of one code (edit, merge, delete, detail) show no tree."""
+    return {"membership": membership, "project": membership.project, **extra}
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def codebook(request, slug):
+    """The code tree and the new-code form; by htmx, a new code comes back as its row only."""
     membership = get_membership(request, slug)
     project = membership.project
-    rows = codebook_rows(project, with_counts=True, coder_ids=membership.visible_coder_ids())
-    paths = code_paths(rows)
-    form = CodeForm(request.POST or None, project=project, paths=paths)
-    if request.method == "POST":
-        if not membership.can_code:
-            raise PermissionDenied
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                code = services.create_code(
-                    project=project,
-                    name=data["name"],
-                    parent=data["parent"],
-                    colour=data["colour"],
-                    definition=data["definition"],
-                    inclusion=data["inclusion"],
-                    exclusion=data["exclusion"],
-                    example=data["example"],
-                )
-            except ValidationError as error:
-                form.add_error("name", error)
-            else:
-                messages.success(request, _("Code “%(name)s” created.") % {"name": code.name})
-                return redirect("coding:codebook", slug)
-    context = {
-        "membership": membership,
-        "project": project,
-        "rows": rows,
-        "paths": paths,
-        "form": form,
-        "move_actions": MOVE_ACTIONS,
-    }
+    if request.method == "POST" and not membership.can_code:
+        raise PermissionDenied
+    coder_ids = membership.visible_coder_ids()
+    # A post that succeeds needs the paths (the form's choices), not the counts.
+    counted = request.method == "GET"
+    rows = codebook_rows(project, with_counts=counted, coder_ids=coder_ids)
+    form = CodeForm(request.POST or None, project=project, paths=code_paths(rows))
+    if request.method == "POST" and form.is_valid():
+        try:
+            code = _create_code(project, form.cleaned_data)
+        except ValidationError as error:
+            form.add_error("name", error)
+        else:
+            if request.htmx:
+                return _code_created(request, membership, code, rows)
+            messages.success(request, _("Code “%(name)s” created.") % {"name": code.name})
+            return redirect("coding:codebook", slug)
+    if request.htmx and request.method == "POST":  # the form again, with its errors
+        context = {"membership": membership, "project": project, "form": form}
+        return render(request, "coding/codebook.html#new_code", context, status=422)
+    if not counted:
+        rows = None  # the page again, with the form's errors and the tree's counts
+    context = {**_tree_context(membership, rows), "form": form}
     return render(request, "coding/codebook.html", context)
+
+
+def _create_code(project, data: dict) -> Code:
+    return services.create_code(
+        project=project,
+        name=data["name"],
+        parent=data["parent"],
+        colour=data["colour"],
+        definition=data["definition"],
+        inclusion=data["inclusion"],
+        exclusion=data["exclusion"],
+        example=data["example"],
+    )
+
+
+def _with_new_code(rows: list, code: Code) -> tuple[list, int]:
+    """The tree with a new code in its place, and that place's index.
+
+    A new code sorts last among its siblings (services.create_code gives it the next
+    `order`), so it follows the last row under its parent, or ends the tree.
+    """
+    if code.parent_id is None:
+        return [*rows, (code, 0)], len(rows)
+    parent = next(i for i, (row_code, _depth) in enumerate(rows) if row_code.pk == code.parent_id)
+    depth = rows[parent][1]
+    end = parent + 1
+    while end < len(rows) and rows[end][1] > depth:
+        end += 1
+    return [*rows[:end], (code, depth + 1), *rows[end:]], end
+
+
+def _code_created(request, membership, code: Code, rows: list):
+    """A fresh form, and the new code's row swapped in after the row that precedes it.
+
+    `rows` is the tree as it was before the code. The first code of a codebook changes
+    the page's shape (no more "empty", no default codebook to offer): the page reloads.
+    """
+    if not rows:
+        return HttpResponseClientRefresh()
+    rows, index = _with_new_code(rows, code)
+    code.coding_count = 0
+    project = membership.project
+    form = CodeForm(
+        None, project=project, paths=code_paths(rows), initial={"parent": code.parent_id}
+    )
+    form.fields["name"].widget.attrs["autofocus"] = True  # ready for the next code
+    context = {
+        **_tree_context(membership, [rows[index]]),
+        "form": form,
+        "created": code,
+        "row": rows[index],
+        "after": rows[index - 1][0].pk,
+    }
+    return render(request, "coding/codebook.html#created", context)
 
 
 @login_required
@@ -124,7 +201,7 @@ def code_edit(request, slug, code_id):
         else:
             messages.success(request, _("Code “%(name)s” saved.") % {"name": code.name})
             return redirect("coding:codebook", slug)
-    context = _codebook_context(membership, code=code, form=form)
+    context = _code_page_context(membership, code=code, form=form)
     return render(request, "coding/code_edit.html", context)
 
 
@@ -152,8 +229,7 @@ def code_move(request, slug, code_id):
     except ValidationError as error:
         messages.error(request, error.messages[0])
     if request.htmx:
-        context = _codebook_context(membership)
-        return render(request, "coding/codebook.html#tree", context)
+        return render(request, "coding/codebook.html#tree", _tree_context(membership))
     return redirect("coding:codebook", slug)
 
 
@@ -180,7 +256,9 @@ def code_merge(request, slug, code_id):
             )
             messages.success(request, message % {"old": code.name, "new": into.name, "n": moved})
             return redirect("coding:codebook", slug)
-    context = _codebook_context(membership, code=code, form=form, coding_count=code.codings.count())
+    context = _code_page_context(
+        membership, code=code, form=form, coding_count=code.codings.count()
+    )
     return render(request, "coding/code_merge.html", context)
 
 
@@ -196,7 +274,7 @@ def code_delete(request, slug, code_id):
         services.delete_code(code=code, actor=request.user)
         messages.success(request, _("Code “%(name)s” deleted.") % {"name": name})
         return redirect("coding:codebook", slug)
-    context = _codebook_context(
+    context = _code_page_context(
         membership, code=code, coding_count=coding_count, subcode_count=len(below)
     )
     return render(request, "coding/code_delete.html", context)
@@ -209,7 +287,7 @@ def code_detail(request, slug, code_id):
     membership = get_membership(request, slug)
     code = _get_code(membership, code_id)
     count = seen_by(membership, code.codings.all()).count()
-    context = _codebook_context(membership, code=code, coding_count=count)
+    context = _code_page_context(membership, code=code, coding_count=count)
     template = "coding/code_detail.html"
     if request.htmx:
         template += "#card"

@@ -22,10 +22,6 @@ from .base import (
     size_text,
     sniff,
 )
-from .markup import read_html, read_rtf
-from .office import read_docx, read_odt
-from .pdf import read_pdf
-from .subtitles import read_subtitles
 from .text import decode_text, normalise_text
 
 __all__ = [
@@ -66,20 +62,34 @@ def _read_plain(data: bytes, label: str) -> tuple[str, tuple[str, ...]]:
 
 
 def _read(fmt: str, label: str, data: bytes) -> tuple[str, tuple[str, ...]]:
+    # Each reader's library is imported when a file of its format arrives: together they
+    # (pypdf, python-docx, odfpy, Beautiful Soup…) weigh some 25 MiB in every worker.
     match fmt:
         case "txt" | "md":
             return _read_plain(data, label)
         case "docx":
+            from .office import read_docx
+
             return read_docx(data), ()
         case "odt":
+            from .office import read_odt
+
             return read_odt(data), ()
         case "pdf":
+            from .pdf import read_pdf
+
             return read_pdf(data)
         case "html":
+            from .markup import read_html
+
             return read_html(data)
         case "rtf":
+            from .markup import read_rtf
+
             return read_rtf(data), ()
         case _:
+            from .subtitles import read_subtitles
+
             return read_subtitles(data, fmt)
 
 

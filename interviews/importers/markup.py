@@ -21,7 +21,7 @@ _BLOCKS = {
     "li", "main", "nav", "ol", "p", "section", "summary", "table", "tbody", "tfoot",
     "thead", "ul",
 }  # fmt: skip
-_HTML_SPACE = re.compile(r"[ \t\n\r\f]+")
+_HTML_SPACE = "\t\n\r\f"  # and the space itself; never U+00A0 (no-break space)
 _DOCTYPE = re.compile(r"<!doctype", re.IGNORECASE)
 # A doctype with an internal subset, `<!DOCTYPE html [ <!ENTITY …> ]>`: html.parser ends the
 # doctype at its first ">", and the rest (`]>`) would become text. Quoted strings and
@@ -34,6 +34,22 @@ _INTERNAL_SUBSET = re.compile(
 _META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?\s*([A-Za-z0-9_.:-]+)", re.IGNORECASE)
 
 
+def _squeeze(text: str) -> str:
+    """Runs of spaces as one space. str.replace, not a regular expression: over a text
+    with an emoji in it (held as UCS-4) a pattern costs several times more."""
+    while "  " in text:
+        text = text.replace("  ", " ")
+    return text
+
+
+def _html_spaces(text: str) -> str:
+    """HTML's white space (space, tab, line ends, form feed) as single spaces."""
+    for space in _HTML_SPACE:
+        if space in text:
+            text = text.replace(space, " ")
+    return _squeeze(text)
+
+
 class _Paragraphs:
     """Collects inline text and closes a paragraph at each block boundary."""
 
@@ -44,7 +60,7 @@ class _Paragraphs:
     def close(self) -> None:
         lines = "".join(self.inline).split("\n")
         self.inline = []
-        text = "\n".join(re.sub(" +", " ", line).strip(" ") for line in lines).strip("\n")
+        text = "\n".join(_squeeze(line).strip(" ") for line in lines).strip("\n")
         if text.strip():
             self.paragraphs.append(text)
 
@@ -58,7 +74,7 @@ class _Paragraphs:
             if isinstance(child, PreformattedString):  # comments, doctype, CDATA
                 continue
             if isinstance(child, NavigableString):
-                self.inline.append(_HTML_SPACE.sub(" ", str(child)))
+                self.inline.append(_html_spaces(str(child)))
             elif not isinstance(child, Tag) or child.name in _DROPPED:
                 continue
             elif child.name == "br":

@@ -4,7 +4,6 @@ import codecs
 import re
 import unicodedata
 
-from charset_normalizer import from_bytes
 from django.utils.translation import gettext as _
 
 from .base import ImportFailed
@@ -17,7 +16,10 @@ _BOMS: tuple[tuple[bytes, str, str], ...] = (
     (codecs.BOM_UTF16_LE, "utf-16", "UTF-16"),
     (codecs.BOM_UTF16_BE, "utf-16", "UTF-16"),
 )
-_LINE_BREAKS = str.maketrans({"\u2028": "\n", "\u2029": "\n", "\f": "\n", "\v": "\n", "\x85": "\n"})
+# Replaced one by one, only where present: str.translate looks up every character of a
+# non-ASCII text in a dict (18 ms for 5,000 words), and a regular expression scanning a
+# text with an emoji costs 1 ms; `in` and str.replace take a few microseconds.
+_LINE_BREAKS = ("\r", "\u2028", "\u2029", "\f", "\v", "\x85")
 _DROPPED = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f\ufeff\ud800-\udfff]")
 _BLANK_RUNS = re.compile(r"\n{3,}")
 # Control characters that a real text file does not contain (tab, newlines, form feed,
@@ -37,11 +39,16 @@ def normalise_text(text: str) -> str:
     """Canonical form of a source text; all coding offsets count characters of this form."""
     if text.startswith("\ufeff"):
         text = text[1:]
-    text = text.replace("\r\n", "\n").replace("\r", "\n").translate(_LINE_BREAKS)
+    text = text.replace("\r\n", "\n")
+    for line_break in _LINE_BREAKS:
+        if line_break in text:
+            text = text.replace(line_break, "\n")
     # Controls go before NFC, so removing one can never leave a decomposed pair behind.
     text = unicodedata.normalize("NFC", _DROPPED.sub("", text))
     text = "\n".join(line.rstrip() for line in text.split("\n"))
-    return _BLANK_RUNS.sub("\n\n", text).strip("\n")
+    if "\n\n\n" in text:
+        text = _BLANK_RUNS.sub("\n\n", text)
+    return text.strip("\n")
 
 
 def encoding_name(codec: str) -> str:
@@ -139,6 +146,8 @@ def decode_text(data: bytes) -> tuple[str, tuple[str, ...]]:
     else:
         if _looks_like_text(text) and _is_western(text):
             return text, (_read_as("Windows-1252"),)
+    from charset_normalizer import from_bytes  # only for the rare legacy encodings
+
     best = from_bytes(data).best()
     if best is None:
         raise undecodable

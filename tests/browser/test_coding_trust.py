@@ -311,7 +311,10 @@ def test_on_a_phone_a_touch_selection_opens_the_picker_and_a_tap_shows_details(
     )
     page.picker.wait_for(state="visible")
     assert page.picker_quote() == "situasional saja"
-    assert inside_viewport(page.picker, page.page), (page.picker.bounding_box(), page.page.viewport_size)
+    assert inside_viewport(page.picker, page.page), (
+        page.picker.bounding_box(),
+        page.page.viewport_size,
+    )
     assert page.options.first.bounding_box()["height"] >= 44, "sized for a thumb"
     page.options.filter(has_text=codes[0].name).tap()
     expect(page.picker).to_be_hidden()

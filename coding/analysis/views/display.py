@@ -10,7 +10,6 @@ from django.views.decorators.http import require_GET
 
 from coding.models import Code
 from coding.queries import codebook_rows
-from coding.tabular import csv_response, xlsx_response
 from interviews.access import get_membership
 from interviews.models import Source
 
@@ -35,6 +34,8 @@ BUILDERS = {
 
 
 def _download(matrix, view, fmt, project):
+    from coding.tabular import csv_response, xlsx_response  # openpyxl: only for downloads
+
     header = [_("Code"), *[str(label) for _key, label in matrix.columns], _("Total")]
     rows = []
     for row_id, label, depth, values, total in matrix.table():

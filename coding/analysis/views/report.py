@@ -7,9 +7,6 @@ from interviews.access import get_membership
 from interviews.jobs import start_job
 from interviews.models import Job
 
-from ..report import build_report, citation
-from ..tasks import write_report
-
 
 @login_required
 @require_http_methods(["GET", "POST"])
@@ -19,6 +16,9 @@ def report(request, slug):
     The DOCX is written by the task worker: a POST starts it, and the job's page
     shows its progress and then the download.
     """
+    from ..report import build_report, citation  # python-docx: only here
+    from ..tasks import write_report
+
     membership = get_membership(request, slug)
     project = membership.project
     if request.method == "POST":

@@ -14,7 +14,6 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from coding.models import Coding
 from coding.queries import Codebook
-from coding.tabular import csv_response, xlsx_response
 from interviews.access import get_membership
 from interviews.models import Source
 
@@ -153,6 +152,8 @@ def export_header(a_name: str, b_name: str) -> list[str]:
 
 
 def _export(kind, project, report, a_name, b_name, threshold) -> HttpResponse:
+    from coding.tabular import csv_response, xlsx_response  # openpyxl: only for downloads
+
     header = [_("Code"), *export_header(a_name, b_name)]
     rows = [[row.path, *_stats_cells(row.stats)] for row in report.codes]
     rows.append([_("Overall (pooled over codes)"), *_stats_cells(report.overall)])
