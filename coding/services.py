@@ -180,14 +180,7 @@ def merge_codes(*, source_code: Code, into: Code, actor: AbstractBaseUser) -> in
         key = (coding.source_id, coding.coder_id, coding.start, coding.end)
         if key in kept:
             duplicates[coding.pk] = kept[key]
-    for duplicate, keeper in duplicates.items():
-        # What hangs on a duplicate goes with it to the coding it collapses into.
-        Memo.objects.filter(coding_id=duplicate).update(coding_id=keeper)
-        ReviewNote.objects.filter(coding_id=duplicate).update(coding_id=keeper)
-        cited = Evidence.objects.filter(coding_id=keeper).values("conclusion_id")
-        Evidence.objects.filter(coding_id=duplicate).exclude(conclusion_id__in=cited).update(
-            coding_id=keeper
-        )
+    _move_attached(duplicates)
     moving = [coding for coding in codings if coding.pk not in duplicates]
     Coding.objects.filter(pk__in=[c.pk for c in moving]).update(
         code=into, updated_at=timezone.now()
@@ -216,6 +209,17 @@ def merge_codes(*, source_code: Code, into: Code, actor: AbstractBaseUser) -> in
         move_code(code=child, parent=into)
     source_code.delete()
     return moved
+
+
+def _move_attached(duplicates: dict[int, int]) -> None:
+    """What hangs on a duplicate goes with it to the coding it collapses into."""
+    for duplicate, keeper in duplicates.items():
+        Memo.objects.filter(coding_id=duplicate).update(coding_id=keeper)
+        ReviewNote.objects.filter(coding_id=duplicate).update(coding_id=keeper)
+        cited = Evidence.objects.filter(coding_id=keeper).values("conclusion_id")
+        Evidence.objects.filter(coding_id=duplicate).exclude(conclusion_id__in=cited).update(
+            coding_id=keeper
+        )
 
 
 @transaction.atomic

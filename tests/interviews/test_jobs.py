@@ -44,6 +44,9 @@ def _worker():
     call_command("db_worker", batch=True, startup_delay=False, reload=False, verbosity=0)
 
 
+# The worker closes its database connection after each task, as a long-running
+# process should: these tests commit for real instead of running in a transaction.
+@pytest.mark.django_db(transaction=True)
 @override_settings(TASKS=DATABASE_TASKS)
 def test_a_job_runs_on_the_worker_and_leaves_its_file(
     client, project, researcher, case, django_capture_on_commit_callbacks
@@ -68,6 +71,7 @@ def test_a_job_runs_on_the_worker_and_leaves_its_file(
     assert 'filename="jumlah.txt"' in download["Content-Disposition"]
 
 
+@pytest.mark.django_db(transaction=True)
 @override_settings(TASKS=DATABASE_TASKS)
 def test_a_failed_job_saves_nothing_and_says_why(
     client, project, researcher, django_capture_on_commit_callbacks
