@@ -27,6 +27,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from interviews.access import can_code, get_membership
 from interviews.models import Source
+from interviews.windows import window_at
 
 from .. import queries, services
 from ..forms import CodingChangeForm, CodingCreateForm, CodingMemoForm
@@ -187,14 +188,30 @@ def source_code(request, slug, source_id):
     source = _get_source(membership, source_id)
     show, coder_ids = _shown_coders(request, membership)
     codebook = queries.Codebook(project)
-    spans, info = queries.spans_and_info(queries.visible_codings(source, coder_ids=coder_ids))
+    # A long source opens one window of paragraphs (the one holding ?at=); the page
+    # asks for the next as the reader scrolls: the work is the window's, not the text's.
+    value = request.GET.get("at", "")
+    window = window_at(source.text, int(value) if value.isdecimal() and len(value) < 12 else 0)
+    if window.is_whole:
+        spans, info = queries.spans_and_info(queries.visible_codings(source, coder_ids=coder_ids))
+        paragraphs = coded_paragraphs(source.text, spans, codebook.order)
+    else:
+        # The window's own lines: its end is the next window's first line start.
+        bounds = (window.start, max(window.start, window.end - 1))
+        spans, info = queries.spans_around(source.pk, *bounds, coder_ids=coder_ids)
+        paragraphs = coded_paragraphs(source.text, spans, codebook.order, within=bounds)
+    if request.htmx and "window" in request.GET:
+        context = {"paragraphs": paragraphs, "info": info, "order": codebook.order}
+        context.update(window=window, project=project, source=source, show=show)
+        return render(request, TEMPLATE + "#window", context)
     counts = {row["code_id"]: row["n"] for row in queries.code_counts(source, coder_ids=coder_ids)}
     recent = [c for c in queries.recent_code_ids(project, request.user) if c in codebook.names]
     context = {
         "membership": membership,
         "project": project,
         "source": source,
-        "paragraphs": coded_paragraphs(source.text, spans, codebook.order),
+        "paragraphs": paragraphs,
+        "window": window,
         "info": info,
         "order": codebook.order,
         "codebook": codebook,

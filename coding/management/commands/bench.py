@@ -192,6 +192,7 @@ class Command(BaseCommand):
 
         self.run_apply(client, source, codes, repeat, rng)
         self.run_undo(client, source, codes, repeat)
+        self.run_long_source(client, project, user, codes, repeat, rng)
 
         agreement = reverse("coding:agreement", args=[project.slug])
         params = {"a": user.pk, "b": coder2.pk, "threshold": 50}
@@ -299,6 +300,35 @@ class Command(BaseCommand):
             if i >= 2:
                 samples.append(elapsed)
         self.emit("undo_ms", median_ms(samples), "ms")
+
+    def run_long_source(self, client, project, user, codes, repeat, rng) -> None:
+        """A 300-page transcript (a million characters, 3,000 codings): its first window."""
+        from coding.models import Coding
+        from interviews.models import Source
+
+        text = synthetic_text(rng, 160_000)[:1_000_000]
+        source = Source.objects.create(
+            project=project, kind="interview", title="Transkrip panjang", text=text, created_by=user
+        )
+        batch = []
+        for _ in range(3_000):
+            start = rng.randrange(0, len(text) - 400)
+            end = start + rng.randint(20, 400)
+            batch.append(
+                Coding(
+                    source=source,
+                    code=rng.choice(codes),
+                    coder=user,
+                    start=start,
+                    end=end,
+                    passage=text[start:end],
+                )
+            )
+        Coding.objects.bulk_create(batch, ignore_conflicts=True)
+        page = reverse("coding:source_code", args=[project.slug, source.pk])
+        ms, response = self.timed_get(client, page, {}, repeat)
+        self.emit("coding_page_long_source_ms", ms, "ms")
+        self.emit("coding_page_long_source_kb", round(len(response.content) / 1024, 1), "KB")
 
     def timed_get(self, client, url, params, repeat):
         samples = []
