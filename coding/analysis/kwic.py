@@ -93,21 +93,7 @@ def passages(filters: Filters):
 
 def filtered_sources(project: Project, filters: Filters):
     """The project's sources that the filters on sources (case, attribute, kind, date) allow."""
-    sources = Source.objects.filter(project=project)
-    if filters.case is not None:
-        sources = sources.filter(cases=filters.case)
-    if filters.attribute_id and filters.attribute_value:
-        sources = sources.filter(
-            cases__values__attribute_id=filters.attribute_id,
-            cases__values__value__iexact=filters.attribute_value,
-        )
-    if filters.kind:
-        sources = sources.filter(kind=filters.kind)
-    if filters.date_from:
-        sources = sources.filter(date__gte=filters.date_from)
-    if filters.date_to:
-        sources = sources.filter(date__lte=filters.date_to)
-    return sources
+    return filters.narrow_sources(Source.objects.filter(project=project))
 
 
 def candidate_sources(project: Project, query: Query, filters: Filters, where: str):

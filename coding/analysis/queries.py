@@ -39,24 +39,33 @@ class Filters:
             codings = codings.filter(coder_id__in=self.visible_coders)
         if self.codes is not None:
             codings = codings.filter(code_id__in=self.codes)
-        if self.case is not None:
-            codings = codings.filter(source__cases=self.case)
-        if self.attribute_id and self.attribute_value:
-            codings = codings.filter(
-                source__cases__values__attribute_id=self.attribute_id,
-                source__cases__values__value__iexact=self.attribute_value,
-            )
-        if self.kind:
-            codings = codings.filter(source__kind=self.kind)
+        codings = self.narrow_sources(codings, via="source__")
         if self.coder_id:
             codings = codings.filter(coder_id=self.coder_id)
-        if self.date_from:
-            codings = codings.filter(source__date__gte=self.date_from)
-        if self.date_to:
-            codings = codings.filter(source__date__lte=self.date_to)
         if self.review:
             codings = codings.filter(review_status=self.review)
         return codings
+
+    def narrow_sources(self, queryset: QuerySet, *, via: str = "") -> QuerySet:
+        """The filters on sources (case, attribute, kind, dates), on Source rows or, with
+        `via="source__"`, on rows that point to one. Each is its own filter() call: a
+        case and an attribute value may be met by different cases of a source."""
+        if self.case is not None:
+            queryset = queryset.filter(**{f"{via}cases": self.case})
+        if self.attribute_id and self.attribute_value:
+            queryset = queryset.filter(
+                **{
+                    f"{via}cases__values__attribute_id": self.attribute_id,
+                    f"{via}cases__values__value__iexact": self.attribute_value,
+                }
+            )
+        if self.kind:
+            queryset = queryset.filter(**{f"{via}kind": self.kind})
+        if self.date_from:
+            queryset = queryset.filter(**{f"{via}date__gte": self.date_from})
+        if self.date_to:
+            queryset = queryset.filter(**{f"{via}date__lte": self.date_to})
+        return queryset
 
 
 def project_codings(project: Project, filters: Filters | None = None) -> QuerySet:
@@ -346,20 +355,7 @@ def matrix_cooccurrence(project: Project, filters: Filters | None = None) -> Mat
     filters = filters or Filters()
     rows = code_rows(project)
     matrix = Matrix(rows, [(code_id, label) for code_id, label, _depth in rows])
-    sources = Source.objects.filter(project=project)
-    if filters.kind:
-        sources = sources.filter(kind=filters.kind)
-    if filters.case is not None:
-        sources = sources.filter(cases=filters.case)
-    if filters.attribute_id and filters.attribute_value:
-        sources = sources.filter(
-            cases__values__attribute_id=filters.attribute_id,
-            cases__values__value__iexact=filters.attribute_value,
-        )
-    if filters.date_from:
-        sources = sources.filter(date__gte=filters.date_from)
-    if filters.date_to:
-        sources = sources.filter(date__lte=filters.date_to)
+    sources = filters.narrow_sources(Source.objects.filter(project=project))
     source_ids = list(sources.values_list("pk", flat=True).distinct())
     if not source_ids:
         return matrix
