@@ -443,6 +443,15 @@ def describe_detail(data: dict) -> str:
         words = gettext("accepted %(coder)s's coding") % {"coder": data.get("coder", "")}
     elif kind == "keep":
         words = gettext("kept both")
+    elif kind == "code_deleted":
+        return gettext("code deleted")
+    elif kind == "imported":
+        return gettext("imported")
+    elif kind == "handover":
+        return gettext("handed over from %(placeholder)s to %(member)s") % {
+            "placeholder": data.get("placeholder", ""),
+            "member": data.get("member", ""),
+        }
     elif kind == "merge":
         words = gettext("merged into %(start)s–%(end)s") % {
             "start": data.get("start"),

@@ -126,7 +126,7 @@ def delete_code(*, code: Code, actor: AbstractBaseUser) -> int:
             code_name=coding.code.name,
             start=coding.start,
             end=coding.end,
-            detail=_("code deleted"),
+            detail=CodingEvent.encode_detail("code_deleted"),
         )
         for coding in codings
     )

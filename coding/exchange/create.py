@@ -229,7 +229,7 @@ def _codings(plan: ProjectPlan, project, sources, codes, coder_of) -> dict[PlanC
                 passage=source.text[planned.start : planned.end],
             )
     saved = Coding.objects.bulk_create(unique.values(), batch_size=BATCH)
-    detail = _("imported")
+    detail = CodingEvent.encode_detail("imported")
     CodingEvent.objects.bulk_create(
         (
             CodingEvent(

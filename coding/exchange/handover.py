@@ -57,10 +57,9 @@ def hand_over_work(
         if keeper is not None:
             duplicates[coding.pk] = keeper
             _collapse(coding.pk, keeper)
-    detail = _("handed over from %(placeholder)s to %(member)s") % {
-        "placeholder": placeholder.user.get_username(),
-        "member": to.user.get_username(),
-    }
+    detail = CodingEvent.encode_detail(
+        "handover", placeholder=placeholder.user.get_username(), member=to.user.get_username()
+    )
     CodingEvent.objects.bulk_create(
         CodingEvent(
             project_id=project_id,

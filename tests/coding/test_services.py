@@ -1,5 +1,6 @@
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from coding import services
 from coding.models import Code, Coding, CodingEvent, Memo
@@ -157,7 +158,10 @@ def test_delete_code_takes_subcodes_and_codings_and_keeps_history(project, resea
     services.apply_code(source=text_source, code=child, coder=researcher, **span("Data"))
     assert services.delete_code(code=parent, actor=researcher) == 1
     assert not Code.objects.exists()
-    assert CodingEvent.objects.filter(action="removed").count() == 1
+    event = CodingEvent.objects.get(action="removed")
+    assert event.note == "code deleted"
+    with translation.override("id"):  # a kind in the row, words in the reader's language
+        assert event.note == "kode dihapus"
 
 
 def test_default_codebook_has_three_themes_and_thirteen_codes(project):

@@ -9,6 +9,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from coding.exchange.create import create_project_from_plan
 from coding.exchange.handover import hand_over_work
@@ -145,7 +146,9 @@ def test_an_admin_hands_a_placeholders_work_to_a_member(client, imported, outsid
     assert Memo.objects.get(project=imported).author == researcher2
     event = CodingEvent.objects.filter(coding_id=mine.pk).first()
     assert (event.action, event.actor) == ("changed", outsider)
-    assert event.detail == f"handed over from {placeholder.user.username} to researcher2"
+    assert event.note == f"handed over from {placeholder.user.username} to researcher2"
+    with translation.override("id"):  # stored as a kind: read in the reader's language
+        assert event.note == f"diserahkan dari {placeholder.user.username} kepada researcher2"
     assert not Membership.objects.filter(pk=placeholder.pk).exists()
 
 
