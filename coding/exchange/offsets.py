@@ -15,11 +15,14 @@ Used for:
   `interviews.importers.normalise_text`, each linear).
 """
 
-import functools
 import re
 import unicodedata
 from array import array
 from bisect import bisect_left, bisect_right
+
+from interviews.importers.nfc import LONG_SEQUENCE, compose, joining_marks, nfc
+
+__all__ = ["LONG_SEQUENCE", "OffsetMap", "nfc"]
 
 _LINE_BREAKS = {"\u2028", "\u2029", "\f", "\v", "\x85"}
 _LINE_BREAK_TABLE = str.maketrans(dict.fromkeys(_LINE_BREAKS, "\n"))
@@ -36,8 +39,6 @@ _TRIM = re.compile(
     r"|(?P<trailing>[^\S\n]+(?=\n|\Z))"  # white space at the end of a line
     r"|(?P<middle>\n(?:[^\S\n]*\n){2,})"  # three or more newlines: two are kept
 )
-# A combining sequence longer than this is mapped by its length alone (see `_nfc`).
-LONG_SEQUENCE = 32
 
 
 class OffsetMap:
@@ -140,41 +141,6 @@ def _line_ends(text: str) -> tuple[str, OffsetMap]:
     return _DROPPED.sub("", result), mapping
 
 
-@functools.cache
-def _joining() -> re.Pattern:
-    """Runs of characters that NFC may join to the character before them.
-
-    Those are combining marks, characters NFC replaces, and starters that compose with
-    what precedes them (Hangul vowels and final consonants, some Indic vowel signs).
-    Any other character is one NFC never looks behind, so a letter and the run after
-    it are composed on their own. Past U+2FA1F every assigned character is a plain
-    starter (CJK, tags, variation selectors).
-    """
-    joining = set(range(0x1161, 0x1176)) | set(range(0x11A8, 0x11C3))
-    for code in range(0x300, 0x2FA20):
-        character = chr(code)
-        if unicodedata.combining(character) or not unicodedata.is_normalized("NFC", character):
-            joining.add(code)
-        parts = unicodedata.decomposition(character).split()
-        if len(parts) == 2 and not parts[0].startswith("<"):
-            joining.add(int(parts[1], 16))
-    # Two classes: re matches a class of BMP characters from a table, others one by one.
-    bmp = _ranges(code for code in sorted(joining) if code <= 0xFFFF)
-    astral = _ranges(code for code in sorted(joining) if code > 0xFFFF)
-    return re.compile(f"(?:[{bmp}]|[{astral}])+")
-
-
-def _ranges(codes) -> str:
-    """Sorted code points as the inside of a regex class: a-c, x..."""
-    found: list[list[int]] = []
-    for code in codes:
-        if found and code == found[-1][1] + 1:
-            found[-1][1] = code
-        else:
-            found.append([code, code])
-    return "".join(chr(a) if a == b else f"{chr(a)}-{chr(b)}" for a, b in found)
-
-
 def _nfc(text: str) -> tuple[str, OffsetMap]:
     """NFC, composed letter by letter, and a map built only where a letter changed.
 
@@ -186,10 +152,10 @@ def _nfc(text: str) -> tuple[str, OffsetMap]:
     if unicodedata.is_normalized("NFC", text):
         mapping.keep(len(text))
         return text, mapping
-    for match in _joining().finditer(text):
+    for match in joining_marks().finditer(text):
         start, end = max(match.start() - 1, 0), match.end()
         piece = text[start:end]
-        composed = _compose(piece)
+        composed = compose(piece)
         if composed == piece:
             continue
         mapping.keep(start - position)
@@ -200,33 +166,6 @@ def _nfc(text: str) -> tuple[str, OffsetMap]:
     mapping.keep(len(text) - position)
     out.append(text[position:])
     return "".join(out), mapping
-
-
-def nfc(text: str) -> str:
-    """unicodedata.normalize("NFC", text), in time linear in the text."""
-    return _nfc(text)[0]
-
-
-def _compose(piece: str) -> str:
-    """NFC of a letter and its marks.
-
-    CPython puts marks in canonical order by insertion sort, quadratic in a long run
-    of marks of mixed classes; a long piece is decomposed and put in order here
-    (a stable sort by combining class, which is what canonical ordering is) first.
-    """
-    if len(piece) <= LONG_SEQUENCE:
-        return unicodedata.normalize("NFC", piece)
-    decomposed = "".join(unicodedata.normalize("NFD", character) for character in piece)
-    ordered, run = [], []
-    for character in decomposed:
-        if unicodedata.combining(character):
-            run.append(character)
-            continue
-        ordered.extend(sorted(run, key=unicodedata.combining))
-        ordered.append(character)
-        run = []
-    ordered.extend(sorted(run, key=unicodedata.combining))
-    return unicodedata.normalize("NFC", "".join(ordered))
 
 
 def _map_piece(piece: str, composed: int, mapping: OffsetMap) -> None:

@@ -2,11 +2,11 @@
 
 import codecs
 import re
-import unicodedata
 
 from django.utils.translation import gettext as _
 
 from .base import ImportFailed
+from .nfc import nfc
 
 _BOMS: tuple[tuple[bytes, str, str], ...] = (
     # UTF-32 first: its little-endian BOM starts with the UTF-16 one.
@@ -44,7 +44,7 @@ def normalise_text(text: str) -> str:
         if line_break in text:
             text = text.replace(line_break, "\n")
     # Controls go before NFC, so removing one can never leave a decomposed pair behind.
-    text = unicodedata.normalize("NFC", _DROPPED.sub("", text))
+    text = nfc(_DROPPED.sub("", text))
     text = "\n".join(line.rstrip() for line in text.split("\n"))
     if "\n\n\n" in text:
         text = _BLANK_RUNS.sub("\n\n", text)

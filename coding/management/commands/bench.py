@@ -209,6 +209,7 @@ class Command(BaseCommand):
         self.run_analysis(repeat, rng)
         self.run_report(repeat)
         self.run_import_qdpx(project, user)
+        self.run_hostile_marks()
 
     def run_exports(self, client, project, repeat: int) -> None:
         """The 20,000 codings of the bench project as CSV and XLSX, and the project as QDPX."""
@@ -445,6 +446,18 @@ class Command(BaseCommand):
                 samples.append(time.perf_counter() - began)
         assert data[:2] == b"PK", "a DOCX is a zip"
         self.emit("report_docx_ms", median_ms(samples), "ms")
+
+    def run_hostile_marks(self) -> None:
+        """An upload built to stall NFC: one letter and 100,000 marks of two classes
+        (CPython's own normalize takes about a minute on it; ours is linear)."""
+        from interviews.importers import normalise_text
+
+        text = "Awal a" + "\u0316\u0301" * 50_000 + " akhir"
+        began = time.perf_counter()
+        normalise_text(text)
+        self.emit(
+            "normalise_hostile_marks_ms", round((time.perf_counter() - began) * 1000, 1), "ms"
+        )
 
     def run_import_qdpx(self, project, user) -> None:
         """Peak memory (tracemalloc) of importing the bench project's QDPX: 20 sources,
