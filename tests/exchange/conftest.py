@@ -66,6 +66,29 @@ def rich_project(project, admin, researcher, supervisor):
     """A project with a bit of everything an export has to carry."""
     second = make_user("dewi_researcher", first_name="Dewi", last_name="Kogoya")
     make_membership(project, second, Membership.Role.RESEARCHER)
+    theme, talk, place = _rich_codebook(project)
+    chief, staff = _rich_cases(project)
+    interview, observation = _rich_sources(project, admin, researcher, chief, staff)
+    text = interview.text
+    signal = text.index("Sinyal")
+    first = _code(interview, signal, signal + 20, talk, researcher)
+    _code(interview, signal, signal + 20, place, second)
+    _code(interview, 0, 11, talk, second)
+    _code(observation, 24, len(observation.text), theme, researcher)
+    Memo.objects.create(project=project, author=admin, title="Rencana", text="Memo proyek.")
+    Memo.objects.create(project=project, author=researcher, source=interview, text="Memo sumber.")
+    Memo.objects.create(project=project, author=researcher, code=talk, text="Memo kode.")
+    Memo.objects.create(project=project, author=supervisor, coding=first, text="Memo pengodean.")
+    return project
+
+
+def _code(source, start, end, code, coder):
+    passage = source.text[start:end]
+    return apply_code(source=source, start=start, end=end, passage=passage, code=code, coder=coder)
+
+
+def _rich_codebook(project):
+    """A theme with a definition, and two codes under it (one name with an emoji)."""
     theme = create_code(
         project=project, name="Hambatan", colour="#b22222", definition="Penghambat."
     )
@@ -73,6 +96,11 @@ def rich_project(project, admin, researcher, supervisor):
         project=project, name="Komunikasi", parent=theme, colour="#d62728", definition="Bicara."
     )
     place = create_code(project=project, name="Geografi 🏔", parent=theme, colour="#2ca02c")
+    return theme, talk, place
+
+
+def _rich_cases(project):
+    """Two cases; the first has a value of every attribute type."""
     role = make_attribute(project, name="Jabatan", type=Attribute.Type.TEXT)
     years = make_attribute(project, name="Masa kerja", type=Attribute.Type.INTEGER)
     share = make_attribute(project, name="Beban", type=Attribute.Type.FLOAT)
@@ -89,6 +117,11 @@ def rich_project(project, admin, researcher, supervisor):
         make_case_value(chief, attribute, value)
     staff = make_case(project, name="Staf Kesra")
     make_case_value(staff, years, "2")
+    return chief, staff
+
+
+def _rich_sources(project, admin, researcher, chief, staff):
+    """An interview (emoji, a decomposed accent), an observation (Arabic) and a DOCX."""
     interview = make_source(
         project,
         created_by=researcher,
@@ -117,123 +150,108 @@ def rich_project(project, admin, researcher, supervisor):
         original_name="uraian.docx",
     )
     document.original.save("uraian.docx", ContentFile(make_docx("Uraian tugas Bagian Kesra.")))
-    text = interview.text
-    signal = text.index("Sinyal")
-    first = apply_code(
-        source=interview,
-        start=signal,
-        end=signal + 20,
-        passage=text[signal : signal + 20],
-        code=talk,
-        coder=researcher,
-    )
-    apply_code(
-        source=interview,
-        start=signal,
-        end=signal + 20,
-        passage=text[signal : signal + 20],
-        code=place,
-        coder=second,
-    )
-    apply_code(source=interview, start=0, end=11, passage=text[:11], code=talk, coder=second)
-    apply_code(
-        source=observation,
-        start=24,
-        end=len(observation.text),
-        passage=observation.text[24:],
-        code=theme,
-        coder=researcher,
-    )
-    Memo.objects.create(project=project, author=admin, title="Rencana", text="Memo proyek.")
-    Memo.objects.create(project=project, author=researcher, source=interview, text="Memo sumber.")
-    Memo.objects.create(project=project, author=researcher, code=talk, text="Memo kode.")
-    Memo.objects.create(project=project, author=supervisor, coding=first, text="Memo pengodean.")
-    return project
+    return interview, observation
 
 
-def snapshot(project) -> dict:
-    """What a round trip must keep, in a form that compares across two projects."""
-    from coding.models import Code, Coding
-    from interviews.models import Case
+class _Names:
+    """Names that compare across two projects: code paths, coders, coding keys."""
 
-    codes = {code.pk: code for code in Code.objects.filter(project=project)}
+    def __init__(self, project):
+        from coding.models import Code
 
-    def path(code_id):
+        self.codes = {code.pk: code for code in Code.objects.filter(project=project)}
+        # A placeholder coder of an imported project stands for the user of the file.
+        self.placeholders = dict(
+            Membership.objects.filter(project=project, placeholder_guid__isnull=False).values_list(
+                "user_id", "placeholder_id"
+            )
+        )
+
+    def path(self, code_id):
         names = []
         while code_id is not None:
-            names.append(codes[code_id].name)
-            code_id = codes[code_id].parent_id
+            names.append(self.codes[code_id].name)
+            code_id = self.codes[code_id].parent_id
         return tuple(reversed(names))
 
-    sources = Source.objects.filter(project=project).prefetch_related("cases")
-    codings = Coding.objects.filter(source__project=project).select_related("source", "coder")
-    # A placeholder coder of an imported project stands for the user of the file.
-    placeholders = dict(
-        Membership.objects.filter(project=project, placeholder_guid__isnull=False).values_list(
-            "user_id", "placeholder_id"
-        )
-    )
+    def who(self, user):
+        return self.placeholders.get(user.pk, user.get_username())
 
-    def who(user):
-        return placeholders.get(user.pk, user.get_username())
-
-    def coding_key(coding):
+    def coding(self, coding):
         return (
             coding.source.title,
-            path(coding.code_id),
-            who(coding.coder),
+            self.path(coding.code_id),
+            self.who(coding.coder),
             coding.start,
             coding.end,
         )
 
-    def target(memo):
+    def memo_target(self, memo):
         if memo.coding_id:
-            return ("coding", coding_key(memo.coding))
+            return ("coding", self.coding(memo.coding))
         if memo.code_id:
-            return ("code", path(memo.code_id))
+            return ("code", self.path(memo.code_id))
         if memo.source_id:
             return ("source", memo.source.title)
         return ("project",)
 
-    def original(source):
-        if not source.original:
-            return None
-        with source.original.open("rb") as handle:
-            return handle.read()
 
+def _original(source):
+    if not source.original:
+        return None
+    with source.original.open("rb") as handle:
+        return handle.read()
+
+
+def _source_row(s):
+    binary = s.format in {"docx", "pdf"}
+    cases = tuple(sorted(case.name for case in s.cases.all()))
+    return (
+        s.kind,
+        s.title,
+        s.text,
+        s.date,
+        s.place,
+        s.author,
+        s.format if binary else "txt",
+        cases,
+        _original(s) if binary else None,
+    )
+
+
+def _case_rows(project):
+    from interviews.models import Case
+
+    return sorted(
+        (
+            case.name,
+            case.description,
+            tuple(sorted((v.attribute.name, v.attribute.type, v.value) for v in case.values.all())),
+        )
+        for case in Case.objects.filter(project=project).prefetch_related("values__attribute")
+    )
+
+
+def snapshot(project) -> dict:
+    """What a round trip must keep, in a form that compares across two projects."""
+    from coding.models import Coding
+
+    names = _Names(project)
+    sources = Source.objects.filter(project=project).prefetch_related("cases")
+    codings = Coding.objects.filter(source__project=project).select_related("source", "coder")
+    memos = Memo.objects.filter(project=project).select_related(
+        "author", "coding__source", "coding__coder", "source"
+    )
     return {
-        "sources": sorted(
-            (
-                s.kind,
-                s.title,
-                s.text,
-                s.date,
-                s.place,
-                s.author,
-                s.format if s.format in {"docx", "pdf"} else "txt",
-                tuple(sorted(case.name for case in s.cases.all())),
-                original(s) if s.format in {"docx", "pdf"} else None,
-            )
-            for s in sources
+        "sources": sorted(_source_row(s) for s in sources),
+        "codes": sorted(
+            (names.path(pk), code.colour, code.definition) for pk, code in names.codes.items()
         ),
-        "codes": sorted((path(pk), code.colour, code.definition) for pk, code in codes.items()),
-        "codings": sorted(coding_key(coding) for coding in codings),
+        "codings": sorted(names.coding(coding) for coding in codings),
         "passages": sorted((c.source.title, c.passage) for c in codings),
-        "cases": sorted(
-            (
-                case.name,
-                case.description,
-                tuple(
-                    sorted((v.attribute.name, v.attribute.type, v.value) for v in case.values.all())
-                ),
-            )
-            for case in Case.objects.filter(project=project).prefetch_related("values__attribute")
-        ),
+        "cases": _case_rows(project),
         "attributes": sorted((a.name, a.type) for a in Attribute.objects.filter(project=project)),
         "memos": sorted(
-            (target(memo), who(memo.author), memo.title, memo.text)
-            for memo in Memo.objects.filter(project=project).select_related(
-                "author", "coding__source", "coding__coder", "source"
-            )
+            (names.memo_target(m), names.who(m.author), m.title, m.text) for m in memos
         ),
     }
