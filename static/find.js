@@ -339,9 +339,15 @@
   const pickerOpen = () => document.getElementById("picker")?.hidden === false;
 
   // "/" anywhere on the page (not while typing); Ctrl+F too, except in the box itself,
-  // where a second Ctrl+F goes to the browser's own find.
+  // where a second Ctrl+F goes to the browser's own find. Esc closes the box from the
+  // text too, once the page's own Esc (the picker, the details) has nothing to close.
   document.addEventListener("keydown", (event) => {
     if (event.defaultPrevented || pickerOpen()) return;
+    if (event.key === "Escape" && !box.hidden && !typing(event.target)) {
+      event.preventDefault();
+      close();
+      return;
+    }
     const mod = event.ctrlKey || event.metaKey;
     const isF = mod && !event.altKey && !event.shiftKey && event.key.toLowerCase() === "f";
     const isSlash = event.key === "/" && !mod && !event.altKey;

@@ -87,6 +87,9 @@ def test_find_reaches_hits_in_later_windows_steps_and_codes_the_current_one(
     # The answer swapped the paragraph: the hits are painted on its new text.
     browser.wait_for_function(f"() => ({_CURRENT_JS})()[0] === 'ILÁGA'")
     assert browser.evaluate("() => window.__kesraSamePage === true")  # windows, not reloads
+    browser.keyboard.press("Escape")  # from the text, once the picker is closed
+    expect(browser.locator("#find-box")).to_be_hidden()
+    assert browser.evaluate(_CURRENT_JS) == []
 
 
 def test_a_hit_before_the_first_window_opens_the_page_there_with_the_search(
