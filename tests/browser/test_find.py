@@ -120,7 +120,7 @@ def test_a_hit_before_the_first_window_opens_the_page_there_with_the_search(
     assert page.picker_quote() == "Ilaga"
 
 
-def test_a_search_hit_link_highlights_the_hit_on_arrival(
+def test_a_search_hit_link_highlights_the_hit_and_brings_its_search_along(
     new_page, project, researcher, long_source
 ):
     text = long_source.text
@@ -135,6 +135,14 @@ def test_a_search_hit_link_highlights_the_hit_on_arrival(
                  .getBoundingClientRect().toJSON()"""
     )
     assert 0 < rect["top"] < 900
+    assert browser.locator("#find-box").is_hidden()
+
+    # A hit of a search the find box can run brings the search along: step on from it.
+    browser.goto(f"{url}?at={at}&len=5&find=ilaga")
+    expect(browser.locator("#find-count")).to_have_text("2 / 3")
+    browser.wait_for_function(f"() => ({_CURRENT_JS})()[0] === 'ILÁGA'")
+    browser.get_by_role("searchbox", name="Find in this source").press("Enter")
+    expect(browser.locator("#find-count")).to_have_text("3 / 3")
 
 
 def test_ctrl_f_opens_the_box_and_a_bad_regex_says_why(

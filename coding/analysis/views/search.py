@@ -2,6 +2,7 @@
 its context, and code the hits in one action."""
 
 import uuid
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -41,6 +42,17 @@ def _search(request, membership, rows):
     return form, results
 
 
+def _find_link(typed: str, query) -> str:
+    """The search again, for the find box of the coding page a hit links to (which knows
+    every word and the regular expressions; not "any word", not exact matching)."""
+    if query.exact or query.mode == "any":
+        return ""
+    params = {"find": typed.strip()}
+    if query.mode == "regex":
+        params["find_mode"] = "regex"
+    return urlencode(params)
+
+
 def _context(request, membership, rows, form, results, code_form=None):
     project = membership.project
     paths = code_paths(rows)
@@ -56,6 +68,7 @@ def _context(request, membership, rows, form, results, code_form=None):
         sort = request.GET.get("sort")
         context["sort"] = sort if sort in SORTS else "source"
         context["page"] = kwic_page(results, number=request.GET.get("page"), sort=context["sort"])
+        context["find_link"] = _find_link(form.cleaned_data["q"], results.query)
         if membership.can_code:
             context["code_form"] = code_form or CodeHitsForm(project=project, paths=paths)
     return context
