@@ -79,8 +79,7 @@
   }
 
   /** A Range over [start, end), or null when that text is not on the page. */
-  function rangeOf(index, start, end) {
-    const [from, to] = loadedSpan(index);
+  function rangeOf(index, start, end, [from, to] = loadedSpan(index)) {
     if (start < from || end > to) return null;
     const a = point(index, start, false);
     const b = point(index, end, true);
@@ -96,12 +95,12 @@
   function paint() {
     if (!painting) return;
     const index = runIndex();
-    const [from, to] = loadedSpan(index);
+    const span = loadedSpan(index);
     const others = new Highlight();
     const now = new Highlight();
     hits.forEach(([start, end], i) => {
-      if (end <= from || start >= to) return;
-      const range = rangeOf(index, start, end);
+      if (end <= span[0] || start >= span[1]) return;
+      const range = rangeOf(index, start, end, span);
       if (range) (i === current ? now : others).add(range);
     });
     if (!hits.length && arrival) {
