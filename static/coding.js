@@ -972,5 +972,13 @@
   }
   render();
 
-  window.KesraCoding = { cpLength, cpToUtf16, readSelection, textBetween, showSelection };
+  /** Select [start, end) and open the picker on it (find in this source codes its hit). */
+  function codeSpan(start, end) {
+    selection = { start, end, passage: textBetween(start, end) };
+    showSelection(start, end);
+    openPicker();
+  }
+
+  const api = { cpLength, cpToUtf16, readSelection, textBetween, showSelection, codeSpan };
+  window.KesraCoding = api;
 })();

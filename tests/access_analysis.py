@@ -28,6 +28,11 @@ ACCESS: dict = {
         ("get", None, row(LOGIN, 405, 405, 405, 405)),
         ("post", _code_all, row(LOGIN, 404, 302, 403, 302)),
     ],
+    # The coding page's find box: the hits of one source, for every member.
+    "coding:source_find": [
+        ("get", {"q": "koordinasi"}, row(LOGIN, 404, 200, 200, 200)),
+        ("post", {}, row(LOGIN, 405, 405, 405, 405)),
+    ],
     "coding:word_frequencies": [
         ("get", None, row(LOGIN, 404, 200, 200, 200)),
         ("get", {"format": "xlsx"}, row(LOGIN, 404, 200, 200, 200)),

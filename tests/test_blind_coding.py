@@ -203,6 +203,7 @@ NO_CODING_WORK = {
     "coding:search_code": "a write (codes the researcher's own hits)",
     "coding:search_undo": "a write on one's own actions",
     "coding:stop_words": "the project's stop-word lists",
+    "coding:source_find": "the hits of a search in the source's text",
     "coding:suggestion_decide": "a write (tests/suggest: a model of others' codings is hidden)",
     "coding:suggestion_accept_all": "a write",
     "coding:suggestion_undo": "a write",

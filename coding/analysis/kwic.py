@@ -277,3 +277,26 @@ def hit_spans(results: Results, keys=None) -> list[tuple[int, int, int]]:
         keys = set(keys)
         spans = [span for span in spans if span in keys]
     return sorted(set(spans), key=lambda s: (results.sources[s[0]].order, s[1], s[2]))
+
+
+# One source: the coding page's "find in this source"
+
+
+@dataclass(frozen=True)
+class SourceHits:
+    spans: list[tuple[int, int]]  # positions of the original text (code points)
+    capped: bool = False  # more than `limit` hits
+    timed_out: bool = False
+
+
+def source_hits(source_id: int, query: Query, *, limit: int) -> SourceHits:
+    """Every hit of `query` in one source, as spans of its text: the matching of project
+    search (index and folding included), restricted to that source."""
+    text = Source.objects.values_list("text", flat=True).get(pk=source_id)
+    searched = text if query.exact else folded_texts([source_id])[source_id]
+    try:
+        spans = Matcher.build(query).hits(searched, timeout=REGEX_SECONDS)
+    except TimeoutError:
+        return SourceHits([], timed_out=True)
+    mapping = IdentityMap(text) if query.exact else fold_map(text)
+    return SourceHits([mapping.span(*span) for span in spans[:limit]], len(spans) > limit)

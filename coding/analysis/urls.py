@@ -11,6 +11,7 @@ urlpatterns: list = [
     path("p/<slug:slug>/reduction/search/", search.search, name="search"),
     path("p/<slug:slug>/reduction/search/code/", search.search_code, name="search_code"),
     path("p/<slug:slug>/reduction/search/undo/", search.search_undo, name="search_undo"),
+    path("p/<slug:slug>/sources/<int:source_id>/find/", search.source_find, name="source_find"),
     path("p/<slug:slug>/reduction/words/", words.word_frequencies, name="word_frequencies"),
     path("p/<slug:slug>/reduction/words/stop/", words.stop_words_edit, name="stop_words"),
     path("p/<slug:slug>/display/", display.display, name="display"),

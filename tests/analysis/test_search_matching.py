@@ -4,7 +4,8 @@ The reference below folds character by character, cuts words by hand and
 compares terms token by token: nothing of the index, the fast folding or the
 compiled patterns. Hypothesis generates Indonesian-like texts (affixes,
 accents, decomposed accents, emoji, stray combining marks, capitals, ß and the
-dotless ı, speaker turns) and queries of every form drawn from their words.
+dotless ı, speaker turns) and queries of every form drawn from their words,
+folded (the default) and as written (matching case and accents).
 """
 
 import itertools
@@ -47,12 +48,17 @@ def ref_span(origin, length, start, end):
     return first, max(after, origin[end - 1] + 1)
 
 
+def ref_is_word_char(char):
+    """Folded text has no marks: a letter or a digit. As written, a mark is one too."""
+    return char.isalnum() or unicodedata.category(char)[0] == "M"
+
+
 def ref_tokens(folded):
     tokens, i = [], 0
     while i < len(folded):
-        if folded[i].isalnum():
+        if ref_is_word_char(folded[i]):
             j = i
-            while j < len(folded) and folded[j].isalnum():
+            while j < len(folded) and ref_is_word_char(folded[j]):
                 j += 1
             tokens.append((i, j, folded[i:j], folded.count("\n", 0, i)))
             i = j
@@ -76,7 +82,10 @@ def ref_term_hits(term, tokens):
 
 
 def ref_search(query: Query, text: str) -> set[tuple[int, int]]:
-    folded, origin = ref_fold(text)
+    if query.exact:  # matching case and accents: the text as written, nothing folded
+        folded, origin = text, list(range(len(text)))
+    else:
+        folded, origin = ref_fold(text)
     if query.mode == "regex":
         spans = {m.span() for m in regex.finditer(query.pattern, folded, regex.MULTILINE)}
     else:
@@ -212,6 +221,26 @@ def test_regular_expressions_find_what_a_scan_finds(db, data, corpus):
     template = data.draw(st.sampled_from(REGEX_TEMPLATES))
     typed = template.format(w=data.draw(st.sampled_from(pool)), v=data.draw(st.sampled_from(pool)))
     query = parse_query(typed, mode="regex")
+    assert_same_hits(project, sources, query)
+
+
+@SEARCH
+@given(data=st.data(), corpus=st.lists(texts(), min_size=1, max_size=3))
+def test_matching_case_and_accents_finds_what_a_scan_finds(db, data, corpus):
+    corpus = [services.normalise_text(text) for text in corpus]
+    project, sources = make_corpus(corpus, indexed=(True, False))
+    mode = data.draw(st.sampled_from(["all", "any", "regex"]))
+    if mode == "regex":
+        pool = [w for text in corpus for w in regex.findall(r"\w+", text)] or ["kata"]
+        template = data.draw(st.sampled_from(REGEX_TEMPLATES))
+        draw_word = lambda: data.draw(st.sampled_from(pool))  # noqa: E731
+        typed = template.format(w=regex.escape(draw_word()), v=regex.escape(draw_word()))
+    else:
+        typed = query_texts(data.draw, corpus)
+    try:
+        query = parse_query(typed, mode=mode, exact=True)
+    except QueryError:
+        return
     assert_same_hits(project, sources, query)
 
 

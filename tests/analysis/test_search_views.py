@@ -66,6 +66,28 @@ def test_search_lists_every_hit_in_its_context(client, project, supervisor, corp
     assert "¶ 2, Ibu Maria" in response.text
 
 
+@pytest.mark.parametrize(
+    ("params", "carried"),
+    [
+        ({"q": ' "rapat koordinasi" '}, '&amp;find=%22rapat+koordinasi%22"'),
+        ({"q": r"r\w+t", "mode": "regex"}, '&amp;find=r%5Cw%2Bt&amp;find_mode=regex"'),
+        ({"q": "rapat", "mode": "any"}, '"'),  # the find box has no "any word"
+        ({"q": "Rapat", "exact": "on"}, '"'),  # nor exact matching
+    ],
+)
+def test_a_hit_links_to_the_coding_page_with_the_search_for_its_find_box(
+    client, project, supervisor, corpus, params, carried
+):
+    client.force_login(supervisor)
+    response = get(client, project, **params)
+    first = response.context["page"].object_list[0]
+    link = (
+        reverse("coding:source_code", args=[project.slug, first.source.id])
+        + f"?at={first.start}&amp;len={first.end - first.start}"
+    )
+    assert link + carried in response.text  # the link ends where the search ends
+
+
 def test_sorting_by_left_context_orders_by_the_word_before(client, project, supervisor, corpus):
     client.force_login(supervisor)
     lines = get(client, project, q="rapat", sort="left").context["page"].object_list

@@ -1,9 +1,4 @@
-"""Searching the project and coding what it finds, in the browser.
-
-Undoing the batch from the page comes with the history's undo (the lead wires
-`coding.services.undo_batch` to the button at merge); the service's own test
-checks that one undo removes a batch.
-"""
+"""Searching the project, coding what it finds and undoing it, in the browser."""
 
 import pytest
 from django.urls import reverse
@@ -47,7 +42,7 @@ def interview(project, researcher):
     )
 
 
-def test_a_phrase_is_found_three_hits_are_coded_to_their_sentences_and_retrieved(
+def test_a_phrase_is_found_three_hits_are_coded_to_their_sentences_retrieved_and_undone(
     new_page, project, researcher, interview
 ):
     code = create_code(project=project, name="Rapat situasional")
@@ -82,5 +77,16 @@ def test_a_phrase_is_found_three_hits_are_coded_to_their_sentences_and_retrieved
     assert passages == SENTENCES
     assert len(set(CodingEvent.objects.values_list("batch", flat=True))) == 1
 
+    searched = page.url  # the search again, with the batch just made
     page.goto(f"{reverse('coding:retrieval', args=[project.slug])}?code={code.pk}")
     expect(page.locator("li.passage mark")).to_have_text(SENTENCES)
+
+    # One undo removes the three codings, as one batch.
+    page.goto(searched)
+    page.locator("#code-hits").get_by_role("button", name="Undo").click()
+    expect(page.get_by_text("Undone: 3 codings.")).to_be_visible()
+    assert not Coding.objects.exists()
+    undone = CodingEvent.objects.filter(action="undone")
+    assert undone.count() == 3 and len(set(undone.values_list("batch", flat=True))) == 1
+    page.goto(f"{reverse('coding:retrieval', args=[project.slug])}?code={code.pk}")
+    expect(page.locator("li.passage")).to_have_count(0)

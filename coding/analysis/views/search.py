@@ -2,11 +2,13 @@
 its context, and code the hits in one action."""
 
 import uuid
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.shortcuts import redirect, render
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -16,12 +18,15 @@ from django_htmx.http import HttpResponseClientRedirect
 from coding import services as coding_services
 from coding.queries import code_paths, codebook_rows
 from interviews.access import can_code, get_membership
+from interviews.models import Source
 
 from ..forms import CodeHitsForm, search_form
-from ..kwic import MAX_HITS, SORTS, hit_spans, kwic_page, run_search
+from ..kwic import MAX_HITS, SORTS, hit_spans, kwic_page, run_search, source_hits
+from ..search import QueryError, parse_query
 from ..services import apply_codes_batch, plan_codings
 
 TEMPLATE = "coding/analysis/search.html"
+MAX_FIND = 5_000  # hits of one source sent to the coding page's find box
 
 
 def _search(request, membership, rows):
@@ -35,6 +40,17 @@ def _search(request, membership, rows):
             project=membership.project, query=query, filters=form.filters(), where=where
         )
     return form, results
+
+
+def _find_link(typed: str, query) -> str:
+    """The search again, for the find box of the coding page a hit links to (which knows
+    every word and the regular expressions; not "any word", not exact matching)."""
+    if query.exact or query.mode == "any":
+        return ""
+    params = {"find": typed.strip()}
+    if query.mode == "regex":
+        params["find_mode"] = "regex"
+    return urlencode(params)
 
 
 def _context(request, membership, rows, form, results, code_form=None):
@@ -52,6 +68,7 @@ def _context(request, membership, rows, form, results, code_form=None):
         sort = request.GET.get("sort")
         context["sort"] = sort if sort in SORTS else "source"
         context["page"] = kwic_page(results, number=request.GET.get("page"), sort=context["sort"])
+        context["find_link"] = _find_link(form.cleaned_data["q"], results.query)
         if membership.can_code:
             context["code_form"] = code_form or CodeHitsForm(project=project, paths=paths)
     return context
@@ -154,3 +171,26 @@ def search_undo(request, slug):
             request, ngettext("Undone: %(n)d coding.", "Undone: %(n)d codings.", n) % {"n": n}
         )
     return redirect(back)
+
+
+@login_required
+@require_GET
+def source_find(request, slug, source_id):
+    """The hits of a search in one source, for the coding page's find box.
+
+    The same query language and matching as project search; the answer is the
+    hits' spans in code points of the source text (`{"hits": [[start, end], …]}`),
+    so the page can reach and highlight hits in windows it has not loaded yet.
+    """
+    membership = get_membership(request, slug)
+    source = get_object_or_404(Source.objects.only("pk"), pk=source_id, project=membership.project)
+    mode = "regex" if request.GET.get("mode") == "regex" else "all"
+    try:
+        query = parse_query(request.GET.get("q", ""), mode=mode)
+    except QueryError as error:
+        return JsonResponse({"hits": [], "capped": False, "error": str(error)})
+    found = source_hits(source.pk, query, limit=MAX_FIND)
+    error = ""
+    if found.timed_out:
+        error = _("The regular expression took too long and was stopped.")
+    return JsonResponse({"hits": found.spans, "capped": found.capped, "error": error})
