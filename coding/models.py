@@ -443,6 +443,11 @@ def describe_detail(data: dict) -> str:
         words = gettext("accepted %(coder)s's coding") % {"coder": data.get("coder", "")}
     elif kind == "keep":
         words = gettext("kept both")
+    elif kind == "suggestion":  # coding.suggest: an accepted suggestion names its model
+        return gettext("accepted suggestion of model v%(model)s, p = %(p)s") % {
+            "model": data.get("model"),
+            "p": data.get("p"),
+        }
     elif kind == "merge":
         words = gettext("merged into %(start)s–%(end)s") % {
             "start": data.get("start"),

@@ -972,5 +972,12 @@
   }
   render();
 
-  window.KesraCoding = { cpLength, cpToUtf16, readSelection, textBetween, showSelection };
+  /** A write of another module (suggest_inline.js) through this page's queue; undoable or not. */
+  function write(options, undoable = false) {
+    const key = enqueue(options);
+    if (undoable) remember(key, options.label);
+    return key;
+  }
+
+  window.KesraCoding = { cpLength, cpToUtf16, readSelection, textBetween, showSelection, write };
 })();

@@ -86,9 +86,12 @@ def machine_intervals(
 
 
 def _marked(source: Source, coder_ids: list[int] | None) -> dict[int, list[tuple[int, int]]]:
-    """Per code, the passages already coded or judged (accepted or rejected) by visible people."""
+    """Per code, the passages already coded, or rejected as suggestions, by visible people."""
     codings = Coding.objects.filter(source=source)
-    decisions = SuggestionDecision.objects.filter(source=source)
+    # An accepted suggestion marks its passage by its coding; once that is undone, it is open.
+    decisions = SuggestionDecision.objects.filter(
+        source=source, verdict=SuggestionDecision.Verdict.REJECTED
+    )
     if coder_ids is not None:
         codings = codings.filter(coder_id__in=coder_ids)
         decisions = decisions.filter(user_id__in=coder_ids)

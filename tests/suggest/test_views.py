@@ -144,7 +144,7 @@ def test_accept_makes_the_users_coding_and_records_the_model(client, researcher,
     assert decision.verdict == "accepted" and decision.coding == coding
     assert decision.model.number == 1 and decision.probability == suggestion.probability
     event = CodingEvent.objects.get(coding_id=coding.pk)
-    assert event.detail == f"v1 · p = {suggestion.probability:.2f}"
+    assert event.note == f"accepted suggestion of model v1, p = {suggestion.probability:.2f}"
     again = _decide(client, project, source, suggestion, "accepted")  # a retried request
     assert again.status_code == 200
     assert Coding.objects.filter(source=source).count() == 1
