@@ -82,3 +82,38 @@ def test_no_filter_when_the_site_switch_is_off(client, researcher, helped, proje
     response = client.get(reverse("coding:retrieval", args=[project.slug]), {"suggested": "only"})
     assert "Coded with help of suggestions" not in response.text
     assert len(response.context["page"].object_list) > 1  # the parameter is ignored
+
+
+def test_the_qdpx_export_has_accepted_suggestions_as_codings_of_their_user_with_a_note(
+    helped, researcher
+):
+    import io
+    import zipfile
+
+    from lxml import etree
+
+    from coding.exchange.qdpx_export import export_qdpx
+    from coding.exchange.refi import schema
+
+    data, _warnings = export_qdpx(helped["source"].project)
+    root = etree.fromstring(zipfile.ZipFile(io.BytesIO(data)).read("project.qde"))
+    assert schema("Project-mrt2019.xsd").validate(root)
+    ns = {"q": root.nsmap[None]}
+    notes = {
+        note.get("guid"): note.findtext("q:PlainTextContent", namespaces=ns)
+        for note in root.iterfind(".//q:Notes/q:Note", ns)
+    }
+    by_user = {u.get("guid"): u.get("name") for u in root.iterfind(".//q:Users/q:User", ns)}
+    texts = {}
+    for coding in root.iterfind(".//q:Coding", ns):
+        refs = [ref.get("targetGUID") for ref in coding.iterfind("q:NoteRef", ns)]
+        texts[coding.get("guid")] = (
+            [notes[ref] for ref in refs],
+            by_user[coding.get("creatingUser")],
+        )
+    named = [(found, user) for found, user in texts.values() if found]
+    probability = helped["model"].decisions.get().probability
+    assert named == [
+        ([f"accepted suggestion of model v1, p = {probability:.2f}"], researcher.username)
+    ]
+    assert len(texts) > 1  # the rest, coded by hand, carry no such note
