@@ -93,6 +93,7 @@ def test_the_agreement_page_compares_a_model_version_with_a_person(
         assert float(row.stats.alpha) == pytest.approx(1.0, abs=0.01)
         assert row.stats.a_agreed == row.stats.a_passages > 0
     assert "Side by side" not in response.text  # the reconciling view is for people
+    assert "On the sources it learned from it looks better than it is" in response.text
 
 
 def test_a_person_who_disagrees_lowers_the_machines_agreement(
