@@ -88,23 +88,19 @@
   }
 
   function paint() {
-    if (!highlights) {
-      for (const li of items()) li.classList.toggle("current", li.id === currentId);
-      return;
-    }
-    for (const name of [...highlights.keys()]) if (name.startsWith("sg-")) highlights.delete(name);
-    if (!toggle.checked) return;
-    const table = runTable();
+    const table = toggle.checked ? runTable() : [];
     const byCode = new Map();
     for (const li of items()) {
       li.kesraRange = rangeIn(table, Number(li.dataset.start), Number(li.dataset.end));
+      li.classList.toggle("current", li.id === currentId);
       if (!li.kesraRange) continue;
       const name = `sg-${li.dataset.code}`;
-      if (!byCode.has(name)) byCode.set(name, new Highlight());
-      byCode.get(name).add(li.kesraRange);
+      if (!byCode.has(name)) byCode.set(name, []);
+      byCode.get(name).push(li.kesraRange);
     }
-    for (const [name, highlight] of byCode) highlights.set(name, highlight);
-    for (const li of items()) li.classList.toggle("current", li.id === currentId);
+    if (!highlights) return; // no Custom Highlight API: the list alone shows them
+    for (const name of [...highlights.keys()]) if (name.startsWith("sg-")) highlights.delete(name);
+    for (const [name, ranges] of byCode) highlights.set(name, new Highlight(...ranges));
     const current = currentId && document.getElementById(currentId);
     if (current?.kesraRange) highlights.set("sg-current", new Highlight(current.kesraRange));
   }
@@ -139,6 +135,11 @@
       // Its text is in a window of the source not loaded yet: open the page there.
       const params = new URLSearchParams(window.location.search);
       params.set("at", li.dataset.start);
+      try {
+        sessionStorage.setItem(`${box.dataset.remember}:at`, li.id); // taken up again there
+      } catch {
+        // No storage: the page opens at the passage all the same.
+      }
       window.location.search = params.toString();
       return;
     }
@@ -257,7 +258,19 @@
   writer?.addEventListener("htmx:afterRequest", (event) => {
     if (toggle.checked && event.detail.xhr?.getResponseHeader("Kesra-Write") === "saved") load();
   });
-  document.addEventListener("htmx:afterSettle", paint); // the list, or a window of text
+  document.addEventListener("htmx:afterSettle", (event) => {
+    paint(); // the list, or a window of text
+    if (event.detail.target?.id !== "suggest-inline") return;
+    let wanted = null;
+    try {
+      wanted = sessionStorage.getItem(`${box.dataset.remember}:at`);
+      sessionStorage.removeItem(`${box.dataset.remember}:at`);
+    } catch {
+      wanted = null;
+    }
+    const li = wanted && document.getElementById(wanted);
+    if (li?.kesraRange) choose(li);
+  });
   document.addEventListener("htmx:oobAfterSwap", paint); // paragraphs redrawn after a write
   document.body.addEventListener("htmx:responseError", (event) => {
     if (event.detail.target?.id !== "suggest-inline") return;

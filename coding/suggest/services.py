@@ -188,14 +188,11 @@ def accept_all_suggestions(
 @transaction.atomic
 def undo_batch(*, project: Project, batch: uuid.UUID, user: AbstractBaseUser) -> int:
     """Take back an "accept all": remove its codings (the history records it) and decisions."""
-    decisions = list(
-        SuggestionDecision.objects.filter(project=project, batch=batch, user=user).select_related(
-            "coding__code"
-        )
-    )
-    for decision in decisions:
-        if decision.coding is not None:
-            remove_coding(coding=decision.coding, actor=user)
+    decisions = list(SuggestionDecision.objects.filter(project=project, batch=batch, user=user))
+    # By number: a coding undone and redone on the coding page is back under its old id.
+    numbers = [decision.coding_number for decision in decisions if decision.coding_number]
+    for coding in Coding.objects.filter(pk__in=numbers).select_related("code"):
+        remove_coding(coding=coding, actor=user)
     SuggestionDecision.objects.filter(pk__in=[d.pk for d in decisions]).delete()
     return len(decisions)
 
