@@ -452,6 +452,11 @@ def describe_detail(data: dict) -> str:
             "placeholder": data.get("placeholder", ""),
             "member": data.get("member", ""),
         }
+    elif kind == "suggestion":  # coding.suggest: an accepted suggestion names its model
+        return gettext("accepted suggestion of model v%(model)s, p = %(p)s") % {
+            "model": data.get("model"),
+            "p": data.get("p"),
+        }
     elif kind == "merge":
         words = gettext("merged into %(start)s–%(end)s") % {
             "start": data.get("start"),

@@ -8,7 +8,7 @@ from django.db.models import Count, Max, Q
 
 from interviews.models import Source
 
-from .models import Code, Coding, Memo
+from .models import Code, Coding, CodingEvent, Memo
 from .rendering import Span
 
 
@@ -65,6 +65,17 @@ def seen_by(membership, codings):
     """
     coder_ids = membership.visible_coder_ids()
     return codings if coder_ids is None else codings.filter(coder_id__in=coder_ids)
+
+
+def creation_notes(coding_ids) -> dict[int, str]:
+    """The note of each coding's creation, in the reader's language, where it has one
+    (an accepted suggestion names its model: "accepted suggestion of model v3, p = 0.87")."""
+    events = (
+        CodingEvent.objects.filter(coding_id__in=coding_ids, action=CodingEvent.Action.CREATED)
+        .exclude(detail="")
+        .order_by("id")
+    )
+    return {event.coding_id: event.note for event in events}
 
 
 def visible_codings(source: Source, *, coder_ids=None):

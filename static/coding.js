@@ -979,6 +979,13 @@
     openPicker();
   }
 
-  const api = { cpLength, cpToUtf16, readSelection, textBetween, showSelection, codeSpan };
+  /** A write of another module (suggest_inline.js) through this page's queue; undoable or not. */
+  function write(options, undoable = false) {
+    const key = enqueue(options);
+    if (undoable) remember(key, options.label);
+    return key;
+  }
+
+  const api = { cpLength, cpToUtf16, readSelection, textBetween, showSelection, codeSpan, write };
   window.KesraCoding = api;
 })();

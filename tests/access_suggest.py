@@ -76,4 +76,17 @@ ACCESS: dict = {
         ("get", None, row(LOGIN, 405, 405, 405, 405)),
         ("post", {"batch": str(uuid.UUID(int=1))}, row(LOGIN, 404, 302, 403, 302)),
     ],
+    # On the coding page (loaded by its toggle; the writes answer like the page's own).
+    "coding:suggestion_inline": [
+        ("get", None, row(LOGIN, 404, 200, 200, 200)),
+        ("post", {}, row(LOGIN, 405, 405, 405, 405)),
+    ],
+    "coding:suggestion_judge": [
+        ("get", None, row(LOGIN, 405, 405, 405, 405)),
+        ("post", decide, row(LOGIN, 404, 200, 403, 200)),
+    ],
+    "coding:suggestion_judge_all": [
+        ("get", None, row(LOGIN, 405, 405, 405, 405)),
+        ("post", accept_all, row(LOGIN, 404, 200, 403, 200)),
+    ],
 }

@@ -151,6 +151,7 @@ def _pages(world):
         "coding:word_frequencies": [({"code": code}, ["jalan"])],
         "coding:suggestions": [({}, [])],
         "coding:suggestion_source": [({}, [])],
+        "coding:suggestion_inline": [({}, [])],
     }
 
 
@@ -207,6 +208,8 @@ NO_CODING_WORK = {
     "coding:suggestion_decide": "a write (tests/suggest: a model of others' codings is hidden)",
     "coding:suggestion_accept_all": "a write",
     "coding:suggestion_undo": "a write",
+    "coding:suggestion_judge": "a write (answers like the coding page's writes)",
+    "coding:suggestion_judge_all": "a write",
     "login": "not a project page",
     "logout": "not a project page",
     "password_change": "not a project page",

@@ -6,6 +6,8 @@ from django.utils.translation import gettext_lazy as _
 
 from coding.models import Code, Coding, Conclusion, Evidence
 from coding.queries import code_paths, codebook_rows, seen_by
+from coding.suggest import filters as suggest_filters
+from coding.suggest.access import site_enabled as suggestions_site_enabled
 from interviews.models import Attribute, Case, Source
 
 from .queries import Filters, code_filter
@@ -29,6 +31,11 @@ class AnalysisFilterForm(forms.Form):
         required=False, label=_("To"), widget=forms.DateInput(attrs={"type": "date"})
     )
     review = forms.ChoiceField(required=False, label=_("Review"))
+    suggested = forms.ChoiceField(
+        required=False,
+        label=_("Coded with help of suggestions"),
+        choices=suggest_filters.CHOICES,
+    )
     themes = forms.ChoiceField(
         required=False,
         label=_("Theme rows"),
@@ -55,6 +62,8 @@ class AnalysisFilterForm(forms.Form):
         self.fields["coder"].queryset = coders.order_by("username")
         self.fields["coder"].empty_label = _("(every coder)")
         self.fields["review"].choices = [("", _("(any)")), *Coding.Review.choices]
+        if not suggestions_site_enabled():  # SUGGESTIONS_ENABLED=0: no trace of them
+            del self.fields["suggested"]
 
     def rollup(self) -> bool:
         """Whether theme rows add up their sub-codes (the default)."""
@@ -75,6 +84,7 @@ class AnalysisFilterForm(forms.Form):
             date_from=data.get("date_from"),
             date_to=data.get("date_to"),
             review=data.get("review", ""),
+            suggested=data.get("suggested", ""),
             visible_coders=self.visible_coders,
         )
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from django.core.paginator import Page, Paginator
 
+from coding.suggest.filters import narrow_helped
 from interviews.models import Project, Source
 from interviews.search_index import (
     WORD,
@@ -75,7 +76,12 @@ class Results:
 
 
 def passage_filter_on(filters: Filters) -> bool:
-    return filters.codes is not None or bool(filters.coder_id) or bool(filters.review)
+    return (
+        filters.codes is not None
+        or bool(filters.coder_id)
+        or bool(filters.review)
+        or bool(filters.suggested)
+    )
 
 
 def passages(filters: Filters):
@@ -88,7 +94,7 @@ def passages(filters: Filters):
         codings = codings.filter(coder_id=filters.coder_id)
     if filters.review:
         codings = codings.filter(review_status=filters.review)
-    return codings
+    return narrow_helped(codings, filters.suggested)
 
 
 def filtered_sources(project: Project, filters: Filters):

@@ -9,6 +9,7 @@ from django.db import connection
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.db.models.functions import Greatest, Substr
 
+from coding.suggest.filters import helped_sql, narrow_helped
 from interviews.models import Case, Project, Source
 
 from ..models import Code, Coding, Conclusion, Memo, Summary
@@ -31,6 +32,7 @@ class Filters:
     date_from: object = None
     date_to: object = None
     review: str = ""
+    suggested: str = ""  # accepted suggestions: "" included, "exclude" or "only"
     # Whose codings the reader may see at all (Membership.visible_coder_ids): None, everyone's.
     visible_coders: list[int] | None = None
 
@@ -44,7 +46,7 @@ class Filters:
             codings = codings.filter(coder_id=self.coder_id)
         if self.review:
             codings = codings.filter(review_status=self.review)
-        return codings
+        return narrow_helped(codings, self.suggested)
 
     def narrow_sources(self, queryset: QuerySet, *, via: str = "") -> QuerySet:
         """The filters on sources (case, attribute, kind, dates), on Source rows or, with
@@ -364,6 +366,7 @@ def matrix_cooccurrence(project: Project, filters: Filters | None = None) -> Mat
         if value:
             where += f" AND a.{column} = %s AND b.{column} = %s"
             params += [value, value]
+    where += helped_sql("a", filters.suggested) + helped_sql("b", filters.suggested)
     if filters.visible_coders is not None:
         marks = ", ".join(["%s"] * len(filters.visible_coders))
         where += f" AND a.coder_id IN ({marks}) AND b.coder_id IN ({marks})"

@@ -29,6 +29,7 @@ from lxml import etree
 from interviews.models import Attribute, Case, CaseValue, Source
 
 from ..models import Code, Coding, ImportedText, Memo
+from ..suggest.queries import accepted_notes
 from .qdpx_names import UserGuids, text_file, unique_source_names
 from .refi import (
     KESRA_NAMESPACE,
@@ -165,6 +166,10 @@ class _Exporter:
                 else ("project", None)
             )
             self.notes_by_target[target].append(self.guid("memo", memo.pk))
+        # An accepted suggestion is its accepting user's coding, with a note naming the model.
+        self.suggestion_notes = accepted_notes(project)
+        for coding_id in self.suggestion_notes:
+            self.notes_by_target[("coding", coding_id)].append(self.guid("suggestion", coding_id))
 
     def guid(self, kind: str, *parts) -> uuid.UUID:
         return derived_guid(self.project, kind, *parts)
@@ -356,9 +361,19 @@ class _Exporter:
                     _generated_el(node, "NoteRef", targetGUID=guid_text(note))
 
     def add_notes(self, root) -> None:
-        if not self.memos:
+        if not self.memos and not self.suggestion_notes:
             return
         notes = _el(root, "Notes")
+        for coding_id, found in sorted(self.suggestion_notes.items()):
+            note = _el(
+                notes,
+                "Note",
+                guid=guid_text(self.guid("suggestion", coding_id)),
+                name=found.text,
+                creatingUser=self.user_ref(found.user),
+                creationDateTime=timestamp(found.created_at),
+            )
+            _text_el(note, "PlainTextContent", found.text)
         for memo in sorted(self.memos, key=lambda m: m.pk):
             note = _el(
                 notes,

@@ -240,6 +240,7 @@ def agreement_report(
     threshold: int,
     paths: dict[int, str],
     colours: dict[int, str],
+    extra_rows=(),
 ) -> Report:
     """Per code, per source and pooled agreement of coders A and B (one query).
 
@@ -248,12 +249,17 @@ def agreement_report(
     sources) and the statistics computed from the sum. Codes are compared as
     they are; a theme does not include its sub-codes.
     `code_ids` None means every code either coder used in the chosen sources.
+    `extra_rows` are (source, code, coder, start, end) of a side that is not a
+    person's codings (a suggestion model: coding.suggest.agreement).
     """
     lengths = {source.id: source.length for source in sources}
     codings = Coding.objects.filter(source_id__in=list(lengths), coder_id__in=[a_id, b_id])
     if code_ids is not None:
         codings = codings.filter(code_id__in=code_ids)
-    rows = codings.order_by().values_list("source_id", "code_id", "coder_id", "start", "end")
+    rows = list(codings.order_by().values_list("source_id", "code_id", "coder_id", "start", "end"))
+    rows += [
+        row for row in extra_rows if row[0] in lengths and (code_ids is None or row[1] in code_ids)
+    ]
     groups = _by_source_and_code(
         (source_id, code_id, coder_id == a_id, start, end)
         for source_id, code_id, coder_id, start, end in rows

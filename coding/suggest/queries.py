@@ -86,9 +86,12 @@ def machine_intervals(
 
 
 def _marked(source: Source, coder_ids: list[int] | None) -> dict[int, list[tuple[int, int]]]:
-    """Per code, the passages already coded or judged (accepted or rejected) by visible people."""
+    """Per code, the passages already coded, or rejected as suggestions, by visible people."""
     codings = Coding.objects.filter(source=source)
-    decisions = SuggestionDecision.objects.filter(source=source)
+    # An accepted suggestion marks its passage by its coding; once that is undone, it is open.
+    decisions = SuggestionDecision.objects.filter(
+        source=source, verdict=SuggestionDecision.Verdict.REJECTED
+    )
     if coder_ids is not None:
         codings = codings.filter(coder_id__in=coder_ids)
         decisions = decisions.filter(user_id__in=coder_ids)
@@ -158,3 +161,31 @@ def suggested_probability(
     if numbers != list(range(numbers[0], numbers[0] + len(numbers))):
         return None
     return max(row[3] for row in rows)
+
+
+@dataclass(frozen=True, slots=True)
+class AcceptedNote:
+    """What an export says of a coding made by accepting a suggestion."""
+
+    text: str
+    user: object
+    created_at: object
+
+
+def accepted_notes(project) -> dict[int, AcceptedNote]:
+    """Per coding of `project` that is an accepted suggestion: a note naming the model."""
+    from django.utils.translation import gettext as _
+
+    decisions = SuggestionDecision.objects.filter(
+        project=project,
+        verdict=SuggestionDecision.Verdict.ACCEPTED,
+        coding_number__in=Coding.objects.filter(source__project=project).values("pk"),
+    ).select_related("model", "user")
+    notes = {}
+    for decision in decisions.order_by("created_at", "pk"):
+        text = _("accepted suggestion of model v%(model)s, p = %(p)s") % {
+            "model": decision.model.number,
+            "p": f"{decision.probability:.2f}",
+        }
+        notes[decision.coding_number] = AcceptedNote(text, decision.user, decision.created_at)
+    return notes

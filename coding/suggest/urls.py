@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import inline, views
 
 urlpatterns: list = [
     path("p/<slug:slug>/suggestions/", views.suggestions, name="suggestions"),
@@ -25,5 +25,20 @@ urlpatterns: list = [
         "p/<slug:slug>/suggestions/sources/<int:source_id>/undo/",
         views.suggestion_undo,
         name="suggestion_undo",
+    ),
+    path(
+        "p/<slug:slug>/suggestions/sources/<int:source_id>/inline/",
+        inline.suggestion_inline,
+        name="suggestion_inline",
+    ),
+    path(
+        "p/<slug:slug>/suggestions/sources/<int:source_id>/judge/",
+        inline.suggestion_judge,
+        name="suggestion_judge",
+    ),
+    path(
+        "p/<slug:slug>/suggestions/sources/<int:source_id>/judge-all/",
+        inline.suggestion_judge_all,
+        name="suggestion_judge_all",
     ),
 ]

@@ -12,12 +12,13 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.http import reswap, retarget
+from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 
 from coding.models import Code, Coding
 from coding.queries import code_paths, codebook_rows
 from interviews.access import get_membership
-from interviews.models import Source
+from interviews.jobs import start_job
+from interviews.models import Job, Source
 
 from . import services
 from .access import (
@@ -31,7 +32,8 @@ from .estimator import THRESHOLDS
 from .forms import AcceptAllForm, DecisionForm, SettingsForm, UndoForm, read_threshold
 from .models import SuggestionDecision
 from .queries import Suggested, suggestions_for_source
-from .training import MIN_PASSAGES, NothingToLearn, train_project_model
+from .tasks import train_suggestions
+from .training import MIN_PASSAGES
 
 PAGE = "coding/suggest/suggestions.html"
 SOURCE_PAGE = "coding/suggest/suggestion_source.html"
@@ -95,6 +97,8 @@ def suggestions(request, slug):
     enabled = project_enabled(project)
     if request.method == "POST":
         return _suggestions_post(request, membership, enabled)
+    if enabled and request.GET.get("training"):
+        return _training_progress(request, membership, request.GET["training"])
     versions = visible_models(membership) if enabled else []
     model = _chosen_model(versions, request.GET.get("version"))
     rows = codebook_rows(project)
@@ -137,21 +141,53 @@ def _suggestions_post(request, membership, enabled):
         raise Http404
     if not membership.can_code:
         raise PermissionDenied
-    try:
-        model = train_project_model(
-            project_id=project.pk,
-            coder_ids=visible_coder_ids(membership),
-            trained_by=request.user,
-        )
-    except NothingToLearn as error:
-        messages.error(request, str(error))
-        return redirect("coding:suggestions", project.slug)
-    messages.success(
-        request,
-        _("Model v%(number)s trained in %(seconds)s s.")
-        % {"number": model.number, "seconds": f"{model.seconds:.1f}"},
+    job = start_job(
+        task=train_suggestions, kind=Job.Kind.TRAINING, user=request.user, project=project
     )
-    return redirect(f"{reverse('coding:suggestions', args=[project.slug])}?version={model.number}")
+    return _training_answer(request, project, job)
+
+
+def _training_answer(request, project, job):
+    """Where a training job leads: its new version, its reason for failing, or its progress."""
+    job.refresh_from_db()  # the immediate backend has run it already
+    page = reverse("coding:suggestions", args=[project.slug])
+    if job.status == Job.Status.DONE:
+        messages.success(
+            request, _("Model v%(number)s trained.") % {"number": job.params.get("version")}
+        )
+        url = job.result_url or page
+    elif job.status == Job.Status.FAILED:
+        messages.error(request, job.message)
+        url = page
+    else:
+        url = f"{page}?{urlencode({'training': job.pk})}"
+    if request.htmx:
+        return HttpResponseClientRedirect(url)
+    return redirect(url)
+
+
+def _training_job(request, project, raw):
+    """The signed-in user's training job of this project (?training=<id>), else 404."""
+    try:
+        return Job.objects.get(
+            pk=raw, kind=Job.Kind.TRAINING, project=project, created_by=request.user
+        )
+    except (Job.DoesNotExist, ValidationError, ValueError):
+        raise Http404 from None
+
+
+def _training_progress(request, membership, raw):
+    job = _training_job(request, membership.project, raw)
+    if job.finished:
+        return _training_answer(request, membership.project, job)
+    context = {
+        "membership": membership,
+        "project": membership.project,
+        "enabled": True,
+        "settings_form": SettingsForm(initial={"enabled": True}),
+        "job": job,
+    }
+    return render(request, PAGE + "#training" if request.htmx else PAGE, context)
 
 
 # One source's suggestions

@@ -310,6 +310,10 @@ def _answer(
     return response
 
 
+# The answer to a write from this page, for the packages that add writes to it (suggestions).
+answer_write = _answer
+
+
 def _counts_after(source, codes, fresh, coder_ids, new_code) -> tuple[dict[int, int], bool]:
     """The counts of `codes`, or of every code when one enters or leaves the list (its
     first codings are this write's, or its last went): then all rows are sent."""
@@ -543,7 +547,9 @@ def _panel_codings(membership, source, ids) -> list[Coding]:
 
 
 def _panel_context(membership, codings, user, codebook):
+    notes = queries.creation_notes([coding.pk for coding in codings]) if codings else {}
     for coding in codings:
+        coding.note = notes.get(coding.pk, "")
         coding.path = codebook.paths.get(coding.code_id, coding.code.name)
         coding.can_change = membership.is_admin or coding.coder_id == user.pk
         for memo in coding.memos.all():

@@ -1,4 +1,4 @@
-"""Suggestions in the browser: train from the page, then judge with the keyboard alone."""
+"""Suggestions in the browser: train from the page, then judge on the coding page by keyboard."""
 
 import random
 
@@ -8,9 +8,11 @@ from playwright.sync_api import expect
 
 from coding.models import Coding, CodingEvent
 from coding.suggest.models import SuggestionDecision, SuggestionModel
+from interviews.models import Job
 
 from ..conftest import make_source
 from ..suggest.conftest import build_generated_corpus, generated_text
+from .conftest import mark_page, posting
 
 pytestmark = pytest.mark.browser
 
@@ -20,36 +22,68 @@ def generated(project, researcher):
     return build_generated_corpus(project, researcher)
 
 
-def test_train_then_accept_with_y_and_reject_with_x(new_page, generated, project, researcher):
+def test_train_then_judge_on_the_coding_page_with_s_y_x_and_undo(
+    new_page, generated, project, researcher
+):
     page = new_page(researcher)
     page.goto(reverse("coding:suggestions", args=[project.slug]))
-    with page.expect_navigation(timeout=90_000):  # training runs in the request for now
+    with page.expect_navigation(timeout=90_000):  # a job: the page opens the new version
         page.get_by_role("button", name="Train a new model").click()
     expect(page.locator("#figures")).to_be_visible(timeout=60_000)
+    expect(page.get_by_text("Model v1 trained.")).to_be_visible()
     model = SuggestionModel.objects.get(project=project)
     assert model.trained_by == researcher
+    assert Job.objects.get(kind=Job.Kind.TRAINING).status == Job.Status.DONE
 
     text, marks = generated_text(random.Random(7), ["Forum", None, "Geografis", None, "Data"])
     source = make_source(project, title="Wawancara baru", text=text, created_by=researcher)
-    page.goto(reverse("coding:suggestion_source", args=[project.slug, source.pk]))
-    items = page.locator("[data-suggestion]")
+    page.goto(reverse("coding:source_code", args=[project.slug, source.pk]))
+    mark_page(page)
+    items = page.locator("#suggest-inline li[data-sg]")
+    expect(items).to_have_count(0)  # off by default
+    page.get_by_label("Show suggested codes").check()
     expect(items).to_have_count(len(marks))
-    page.keyboard.press("s")
-    first = items.nth(0)
-    expect(first).to_be_focused()
-    page.keyboard.press("y")
-    expect(first.get_by_text("Accepted: now your coding")).to_be_visible()
-    expect(items.nth(1)).to_be_focused()  # the focus moved on to the next open one
-    page.keyboard.press("x")
-    expect(items.nth(1).get_by_text("Rejected")).to_be_visible()
+    underlined = page.evaluate(
+        "() => [...CSS.highlights.keys()].filter((n) => n.startsWith('sg-'))"
+    )
+    assert len(underlined) == 3  # one highlight per code colour
 
-    accepted, rejected = sorted(marks, key=lambda mark: mark[1])[:2]
+    page.locator("#source-text p").first.click()  # the keys work from the text
+    page.keyboard.press("s")
+    expect(items.nth(0)).to_have_class("current")
+    expect(page.locator("#suggest-tip")).to_contain_text("p = ")
+    with posting(page):
+        page.keyboard.press("y")
+    expect(page.locator("#coding-status")).to_contain_text("Saved")
+    ordered = sorted(marks, key=lambda mark: mark[1])
+    accepted, rejected = ordered[:2]
     coding = Coding.objects.get(source=source)
     assert (coding.start, coding.end, coding.coder) == (accepted[1], accepted[2], researcher)
     assert coding.code == generated["codes"][accepted[0]]
-    event = CodingEvent.objects.get(coding_id=coding.pk, action=CodingEvent.Action.CREATED)
-    assert event.detail.startswith("v1 · p = ")
+    expect(items).to_have_count(len(marks) - 1)
+    expect(items.nth(0)).to_have_class("current")  # the next one is in hand
+    with posting(page):
+        page.keyboard.press("x")
+    expect(items).to_have_count(len(marks) - 2)
     decisions = {d.verdict: d for d in SuggestionDecision.objects.filter(source=source)}
     assert decisions["accepted"].coding == coding
     assert (decisions["rejected"].start, decisions["rejected"].end) == rejected[1:]
-    assert decisions["rejected"].code == generated["codes"][rejected[0]]
+
+    # The coding's details and the history name the model version.
+    page.locator(f'#source-text .k[data-c~="{coding.pk}"]').first.click()
+    details = page.locator("#coding-panel")
+    expect(details).to_contain_text("accepted suggestion of model v1, p = ")
+    event = CodingEvent.objects.get(coding_id=coding.pk, action=CodingEvent.Action.CREATED)
+    assert event.note.startswith("accepted suggestion of model v1, p = ")
+
+    # Undo takes the acceptance back: the coding goes, the suggestion is open again.
+    page.keyboard.press("Escape")
+    with posting(page):
+        page.keyboard.press("Control+z")
+    expect(page.locator(f'#source-text .k[data-c~="{coding.pk}"]')).to_have_count(0)
+    assert not Coding.objects.filter(source=source).exists()
+    expect(items).to_have_count(len(marks) - 1)
+    assert page.evaluate("() => window.__kesraSamePage") is True
+
+    page.goto(reverse("coding:source_history", args=[project.slug, source.pk]))
+    expect(page.get_by_text("accepted suggestion of model v1").first).to_be_visible()

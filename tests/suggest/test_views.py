@@ -76,21 +76,7 @@ def test_figures_follow_the_threshold_asked_for(client, researcher, trained, pro
     ]
 
 
-def test_train_button_trains_a_version_and_shows_it(client, researcher, generated, project):
-    client.force_login(researcher)
-    response = client.post(page(project), {"action": "train"})
-    model = SuggestionModel.objects.get(project=project)
-    assert response.status_code == 302 and response.url.endswith("?version=1")
-    assert model.trained_by == researcher and model.coder_ids is None
-    response = client.get(response.url)
-    assert "Model v1" in response.text and "Trained" in response.text
-
-
-def test_training_with_too_few_codings_says_why(client, researcher, project, source):
-    client.force_login(researcher)
-    response = client.post(page(project), {"action": "train"}, follow=True)
-    assert "No code has 8 coded passages in at least two sources yet" in response.text
-    assert not SuggestionModel.objects.exists()
+# Training (a job): tests/suggest/test_training_job.py
 
 
 def test_source_page_suggests_the_uncoded_passages_with_their_code(
@@ -158,7 +144,7 @@ def test_accept_makes_the_users_coding_and_records_the_model(client, researcher,
     assert decision.verdict == "accepted" and decision.coding == coding
     assert decision.model.number == 1 and decision.probability == suggestion.probability
     event = CodingEvent.objects.get(coding_id=coding.pk)
-    assert event.detail == f"v1 · p = {suggestion.probability:.2f}"
+    assert event.note == f"accepted suggestion of model v1, p = {suggestion.probability:.2f}"
     again = _decide(client, project, source, suggestion, "accepted")  # a retried request
     assert again.status_code == 200
     assert Coding.objects.filter(source=source).count() == 1
@@ -233,17 +219,23 @@ def blind(project, generated):
     return other
 
 
+def _train(client, project, capture):
+    with capture(execute=True):
+        started = client.post(page(project), {"action": "train"})
+    return client.get(started.url, follow=True)
+
+
 def test_blind_coding_a_researcher_sees_only_models_of_their_own_codings(
-    client, blind, researcher, admin, project
+    client, blind, researcher, admin, project, django_capture_on_commit_callbacks
 ):
     everyone = train_project_model(project_id=project.pk, trained_by=admin)
     client.force_login(blind)  # has no codings: cannot see the model of everyone's
     assert "Model v" not in client.get(page(project)).text
     assert client.get(page(project, version=everyone.number)).status_code == 404
-    response = client.post(page(project), {"action": "train"}, follow=True)
+    response = _train(client, project, django_capture_on_commit_callbacks)
     assert "No code has 8 coded passages" in response.text
     client.force_login(researcher)  # the coder of the corpus trains on their own
-    client.post(page(project), {"action": "train"})
+    _train(client, project, django_capture_on_commit_callbacks)
     mine = SuggestionModel.objects.get(number=2)
     assert mine.coder_ids == [researcher.pk]
     assert f"Model v{mine.number}" in client.get(page(project)).text

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from coding.models import Coding
 from coding.queries import Codebook
+from coding.suggest.agreement import machine_coders, machine_name, machine_rows, with_machine_counts
 from interviews.access import get_membership
 from interviews.models import Source
 
@@ -60,7 +61,14 @@ def agreement(request, slug):
         "coders": coders,
         "sees_others": sees_others(membership),
     }
-    if len(coders) < 2 or not context["sees_others"]:
+    if not context["sees_others"]:
+        return render(request, TEMPLATE, context)
+    # A suggestion model's version is one more coder (a negative id): the machine as a coder.
+    machines = machine_coders(membership)
+    coders = context["coders"] = coders + [
+        queries.Coder(pk, machine_name(model), 0) for pk, model in machines.items()
+    ]
+    if len(coders) < 2:
         return render(request, TEMPLATE, context)
     data = _pair_data(request.GET, coders)
     pair = PairForm(data, coders=coders)
@@ -68,6 +76,12 @@ def agreement(request, slug):
         return render(request, TEMPLATE, {**context, "form": pair})
     a_id, b_id = pair.cleaned_data["a"], pair.cleaned_data["b"]
     sources = queries.source_choices(project, a_id, b_id)
+    extra = []
+    for side, coder_id in (("a", a_id), ("b", b_id)):
+        if coder_id in machines:
+            rows = machine_rows(machines[coder_id], [source.id for source in sources])
+            sources = with_machine_counts(sources, rows, side=side)
+            extra += [(source, code, coder_id, start, end) for source, code, start, end in rows]
     codebook = Codebook(project)
     form = AgreementForm(
         data, coders=coders, source_ids=[s.id for s in sources], code_ids=list(codebook.paths)
@@ -83,6 +97,7 @@ def agreement(request, slug):
         threshold=form.cleaned_data["threshold"],
         paths=codebook.paths,
         colours=codebook.colours,
+        extra_rows=extra,
     )
     a_name, b_name = _names(coders, a_id, b_id)
     threshold = form.cleaned_data["threshold"]
@@ -107,6 +122,7 @@ def agreement(request, slug):
         report=report,
         notes=sorted(str(note) for note in notes),
         both_coded=sum(1 for s in sources if s.both_coded),
+        machine=a_id in machines or b_id in machines,
     )
     return render(request, TEMPLATE, context)
 

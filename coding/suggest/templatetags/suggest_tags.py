@@ -16,3 +16,9 @@ def suggestions_nav(context):
     request = context.get("request")
     name = request.resolver_match.url_name if request and request.resolver_match else ""
     return {"shown": shown, "project": project, "current": name.startswith("suggestion")}
+
+
+@register.simple_tag
+def suggestions_site_on() -> bool:
+    """SUGGESTIONS_ENABLED, for the coding page's toggle (a setting, not a query)."""
+    return site_enabled()
