@@ -37,8 +37,10 @@ from .importers import (
     max_upload_bytes,
     max_upload_total_bytes,
 )
-from .models import Attribute, Case, Membership, Source
+from .jobs import start_job
+from .models import Attribute, Case, Job, Membership, Source
 from .reading import paragraphs
+from .tasks import read_uploads, stage_upload
 from .windows import line_start, window_at
 
 KIND_PLURALS = [
@@ -351,7 +353,7 @@ def _upload_refusal(request) -> str | None:
     return None
 
 
-def _upload_page(request, membership, form, *, results=(), error="", status=200):
+def _upload_page(request, membership, form, *, job=None, error="", status=200):
     template = "interviews/source_upload.html"
     if request.htmx:
         template += "#results"
@@ -359,10 +361,8 @@ def _upload_page(request, membership, form, *, results=(), error="", status=200)
         "membership": membership,
         "project": membership.project,
         "form": form,
-        "results": results,
+        "job": job,
         "upload_error": error,
-        "imported": sum(1 for result in results if "source" in result),
-        "failed": sum(1 for result in results if "error" in result),
         "extensions": ", ".join(SUPPORTED_EXTENSIONS),
         "max_files": settings.DATA_UPLOAD_MAX_NUMBER_FILES,
         "max_file_size": max_upload_bytes(),
@@ -387,24 +387,29 @@ def source_upload(request, slug):
 
 @csrf_protect
 def _source_upload(request, membership):
+    """Keep the originals, then read them into sources in a job (tasks.read_uploads).
+
+    Without htmx the answer is the job's page; by htmx it is the job's status in the
+    results, which polls until the files are read, then lists each file's result.
+    """
     project = membership.project
     form = UploadForm(request.POST or None, request.FILES or None, membership=membership)
-    results = []
-    if request.method == "POST" and form.is_valid():
-        for upload in form.cleaned_data["files"]:
-            try:
-                source, warnings = services.import_upload(
-                    project=project,
-                    upload=upload,
-                    kind=form.cleaned_data["kind"],
-                    created_by=request.user,
-                )
-            except ImportFailed as failure:
-                results.append({"name": upload.name, "error": failure.message})
-            else:
-                results.append({"name": upload.name, "source": source, "warnings": warnings})
-        form = UploadForm(membership=membership, initial={"kind": form.cleaned_data["kind"]})
-    return _upload_page(request, membership, form, results=results)
+    if request.method != "POST" or not form.is_valid():
+        return _upload_page(request, membership, form)
+    kind = form.cleaned_data["kind"]
+    files = [stage_upload(project, upload) for upload in form.cleaned_data["files"]]
+    job = start_job(
+        task=read_uploads,
+        kind=Job.Kind.UPLOAD,
+        user=request.user,
+        project=project,
+        params={"kind": kind, "files": files},
+    )
+    if not request.htmx:
+        return redirect(job.get_absolute_url())
+    job.refresh_from_db()  # done already when the tasks run in the request (immediate)
+    form = UploadForm(membership=membership, initial={"kind": kind})
+    return _upload_page(request, membership, form, job=job)
 
 
 @login_required
