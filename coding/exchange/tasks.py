@@ -79,7 +79,10 @@ def export_project(job_id: str) -> None:
 def _export_project(job, progress) -> Outcome:
     project = job.project
     progress(0, 1)
-    data, warnings = export_qdpx(project)
+    try:
+        data, warnings = export_qdpx(project)
+    except ExchangeError as error:
+        raise JobFailed(error.message) from error
     return Outcome(content=data, filename=f"{project.slug}.qdpx", details={"notes": list(warnings)})
 
 
