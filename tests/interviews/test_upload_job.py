@@ -8,7 +8,7 @@ from django.test import override_settings
 from django.urls import reverse
 
 from interviews import services, tasks
-from interviews.models import Job, Source
+from interviews.models import Source
 
 from .uploading import HX, file_results, last_upload_job, post_upload
 
