@@ -171,9 +171,13 @@ def _cases(plan: ProjectPlan, project: Project) -> dict[str, Case]:
 
 
 def _sources(
-    plan: ProjectPlan, project: Project, users, cases, owner, progress: Progress
+    plan: ProjectPlan, project: Project, users, cases, owner, progress: Progress, files: list
 ) -> dict[str, Source]:
-    """Each source with its text as read (a QDPX text verbatim, any other canonical)."""
+    """Each source with its text as read (a QDPX text verbatim, any other canonical).
+
+    The originals stored go into `files`, to be deleted if the import fails: a
+    rollback does not reach the storage.
+    """
     sources = {}
     total = len(plan.sources) + len(plan.codings)
     for done, planned in enumerate(plan.sources, 1):
@@ -195,6 +199,7 @@ def _sources(
             source.original.save(
                 planned.original_name or "original", ContentFile(planned.original), save=False
             )
+            files.append(source.original)
         source.save()
         source.cases.set([cases[key] for key in planned.case_keys if key in cases])
         if planned.plain is not None:
@@ -320,8 +325,14 @@ def create_project_from_plan(
     users = _users(plan, project, result)
     codes = _codes(plan, project, result)
     cases = _cases(plan, project)
-    sources = _sources(plan, project, users, cases, owner, progress)
-    coder_of = _Coders(project, users, owner, result)
-    codings = _codings(plan, project, sources, codes, coder_of, progress)
-    _memos(plan, project, sources, codes, codings, coder_of)
+    files: list = []
+    try:
+        sources = _sources(plan, project, users, cases, owner, progress, files)
+        coder_of = _Coders(project, users, owner, result)
+        codings = _codings(plan, project, sources, codes, coder_of, progress)
+        _memos(plan, project, sources, codes, codings, coder_of)
+    except BaseException:
+        for file in files:
+            file.delete(save=False)
+        raise
     return result

@@ -52,6 +52,17 @@ def _pending_files(user) -> list[str]:
     return default_storage.listdir(folder)[1] if default_storage.exists(folder) else []
 
 
+def _stored(folder: str) -> set[str]:
+    """Every file under `folder` in default_storage."""
+    if not default_storage.exists(folder):
+        return set()
+    folders, files = default_storage.listdir(folder)
+    found = {f"{folder}/{name}" for name in files}
+    for name in folders:
+        found |= _stored(f"{folder}/{name}")
+    return found
+
+
 # Project import
 
 
@@ -101,6 +112,7 @@ def test_an_import_that_fails_half_way_saves_nothing_and_says_why(
     monkeypatch.setattr(create, "_memos", broken)  # after the sources and codings
     data, _warnings = export_qdpx(rich_project)
     sources, codings = Source.objects.count(), Coding.objects.count()
+    originals = _stored("sources")
     client.force_login(outsider)
     response = _preview_and_confirm(client, data)
 
@@ -108,6 +120,7 @@ def test_an_import_that_fails_half_way_saves_nothing_and_says_why(
     assert (job.status, job.message) == (Job.Status.FAILED, "Memo ke-3 tidak bisa dibaca.")
     assert Project.objects.count() == 1
     assert (Source.objects.count(), Coding.objects.count()) == (sources, codings)
+    assert _stored("sources") == originals  # the DOCX original it had stored is gone
     page = client.get(response.url)
     assert "Memo ke-3 tidak bisa dibaca." in page.text
     assert "Nothing was saved." in page.text
