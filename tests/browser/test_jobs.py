@@ -100,7 +100,7 @@ def test_a_codings_export_counts_then_downloads_and_survives_a_reload(
 
     # What a worker half-way through writes; the page shows it at its next poll.
     Job.objects.filter(pk=job.pk).update(status=Job.Status.RUNNING, done=1, total=3)
-    page.get_by_text("1 of 3").wait_for(timeout=POLL_MS)
+    page.get_by_text("1 of 3 codings written").wait_for(timeout=POLL_MS)
     assert page.locator("#job-status progress").get_attribute("value") == "33"
     Job.objects.filter(pk=job.pk).update(status=Job.Status.QUEUED, done=0, total=0)
 

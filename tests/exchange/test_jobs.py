@@ -252,3 +252,17 @@ def test_the_jobs_run_on_the_worker(client, rich_project, admin, outsider):
     assert zipfile.ZipFile(io.BytesIO(_download(client, job))).testzip() is None
     job = Job.objects.get(pk=codings.url.split("/")[-2])
     assert len(_download(client, job).decode("utf-8-sig").splitlines()) == 1 + 4
+
+
+@pytest.mark.parametrize(
+    ("language", "count"),
+    [("en", "3 of 7 sources and codings saved"), ("id", "3 dari 7 sumber dan pengodean disimpan")],
+)
+def test_a_running_import_says_what_it_counts(client, outsider, language, count):
+    job = Job.objects.create(
+        kind=Job.Kind.PROJECT_IMPORT, created_by=outsider, status="running", done=3, total=7
+    )
+    client.force_login(outsider)
+    page = client.get(job.get_absolute_url(), headers={**HX, "Accept-Language": language})
+    assert count in page.text
+    assert '<progress max="100" value="43">' in page.text

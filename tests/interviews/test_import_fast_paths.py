@@ -73,7 +73,7 @@ def test_an_upload_costs_a_fixed_number_of_queries_per_file(
     # The request and the job it starts (run here as the immediate backend runs it).
     # Per file: its count, a savepoint and its release, the source, its event-free
     # save, and the search index (two on every backend).
-    with django_assert_max_num_queries(14 + 8 * count):
+    with django_assert_max_num_queries(13 + 8 * count):
         post_upload(client, project, {"kind": "interview", "files": files}, headers=HX)
     page = client.get(last_upload_job().get_absolute_url())
     assert page.text.count("msg-success") == count
