@@ -77,8 +77,7 @@ def export_project(job_id: str) -> None:
 
 
 def _export_project(job, progress) -> Outcome:
-    project = job.project
-    progress(0, 1)
+    project = job.project  # one step: the page shows it running, without a count
     try:
         data, warnings = export_qdpx(project)
     except ExchangeError as error:

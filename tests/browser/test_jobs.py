@@ -171,3 +171,32 @@ def test_the_job_page_on_a_phone_over_a_slow_link(browser, server, project, admi
         page.screenshot(path=str(tmp_path / "job-phone.png"), full_page=True)
     finally:
         context.close()
+
+
+@override_settings(TASKS=DATABASE_TASKS)
+def test_without_javascript_the_upload_ends_on_the_job_page_that_reloads_itself(
+    browser, server, project, researcher, tmp_path
+):
+    from django.test import Client
+
+    good = tmp_path / "catatan_rapat.txt"
+    good.write_text("Rapat koordinasi ditunda dua kali.")
+    client = Client()
+    client.force_login(researcher)
+    context = browser.new_context(base_url=server.url, java_script_enabled=False, locale="en-GB")
+    context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": server.url}]
+    )
+    page = context.new_page()
+    try:
+        page.goto(reverse("interviews:source_upload", args=[project.slug]))
+        page.set_input_files("#upload-form input[type=file]", str(good))
+        page.get_by_role("button", name="Upload").click()  # the form's own post
+        page.wait_for_url("**/jobs/*/")
+        page.get_by_text("Queued").wait_for()
+        _worker()
+        # <noscript><meta refresh> reloads the page every 3 s until the job is over.
+        page.get_by_text("1 file imported").wait_for(timeout=POLL_MS)
+        assert Source.objects.get().title == "catatan rapat"
+    finally:
+        context.close()
