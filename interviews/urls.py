@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import job_views, views
+from . import job_views, upload_views, views
 
 app_name = "interviews"
 
@@ -28,7 +28,7 @@ urlpatterns = [
         name="attribute_delete",
     ),
     path("p/<slug:slug>/sources/", views.source_list, name="source_list"),
-    path("p/<slug:slug>/sources/upload/", views.source_upload, name="source_upload"),
+    path("p/<slug:slug>/sources/upload/", upload_views.source_upload, name="source_upload"),
     path("p/<slug:slug>/sources/paste/", views.source_paste, name="source_paste"),
     path("p/<slug:slug>/sources/<int:source_id>/", views.source_detail, name="source_detail"),
     path("p/<slug:slug>/sources/<int:source_id>/edit/", views.source_edit, name="source_edit"),

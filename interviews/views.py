@@ -1,22 +1,16 @@
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import (
     PermissionDenied,
-    RequestDataTooBig,
-    TooManyFieldsSent,
-    TooManyFilesSent,
     ValidationError,
 )
 from django.db.models import Count
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.defaultfilters import filesizeformat
 from django.utils.cache import patch_vary_headers
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from . import services
@@ -29,13 +23,9 @@ from .forms import (
     RoleForm,
     SourceMetaForm,
     SourcePasteForm,
-    UploadForm,
 )
 from .importers import (
-    SUPPORTED_EXTENSIONS,
     ImportFailed,
-    max_upload_bytes,
-    max_upload_total_bytes,
 )
 from .models import Attribute, Case, Membership, Source
 from .reading import paragraphs
@@ -323,88 +313,6 @@ def source_list(request, slug):
         "kinds": Source.Kind.choices,
     }
     return render(request, "interviews/source_list.html", context)
-
-
-def _upload_refusal(request) -> str | None:
-    """Why an upload request is refused as a whole, before any of its files is imported.
-
-    The size comes from Content-Length, so a request over the limit is never read.
-    """
-    limit = max_upload_total_bytes()
-    try:
-        size = int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        size = 0
-    if size > limit:
-        return _(
-            "This upload is %(size)s in all; at most %(limit)s can be sent at once. "
-            "Upload the files in smaller groups."
-        ) % {"size": filesizeformat(size), "limit": filesizeformat(limit)}
-    try:
-        request.FILES  # noqa: B018 -- reading the body is what may fail
-    except TooManyFilesSent:
-        return _(
-            "At most %(count)s files can be sent at once. Upload the files in smaller groups."
-        ) % {"count": settings.DATA_UPLOAD_MAX_NUMBER_FILES}
-    except (RequestDataTooBig, TooManyFieldsSent):
-        return _("This upload could not be read. Upload the files in smaller groups.")
-    return None
-
-
-def _upload_page(request, membership, form, *, results=(), error="", status=200):
-    template = "interviews/source_upload.html"
-    if request.htmx:
-        template += "#results"
-    context = {
-        "membership": membership,
-        "project": membership.project,
-        "form": form,
-        "results": results,
-        "upload_error": error,
-        "imported": sum(1 for result in results if "source" in result),
-        "failed": sum(1 for result in results if "error" in result),
-        "extensions": ", ".join(SUPPORTED_EXTENSIONS),
-        "max_files": settings.DATA_UPLOAD_MAX_NUMBER_FILES,
-        "max_file_size": max_upload_bytes(),
-        "max_total_size": max_upload_total_bytes(),
-    }
-    return render(request, template, context, status=status)
-
-
-# The CSRF token sits in the body; reading it would read the whole upload before its size
-# and file count are checked. So the view is exempt, checks those first (refusing saves
-# nothing), then checks CSRF itself before anything is imported.
-@csrf_exempt
-@login_required
-@require_http_methods(["GET", "POST"])
-def source_upload(request, slug):
-    membership = get_membership(request, slug, allow=can_code)
-    if request.method == "POST" and (refusal := _upload_refusal(request)):
-        form = UploadForm(membership=membership)
-        return _upload_page(request, membership, form, error=refusal, status=422)
-    return _source_upload(request, membership)
-
-
-@csrf_protect
-def _source_upload(request, membership):
-    project = membership.project
-    form = UploadForm(request.POST or None, request.FILES or None, membership=membership)
-    results = []
-    if request.method == "POST" and form.is_valid():
-        for upload in form.cleaned_data["files"]:
-            try:
-                source, warnings = services.import_upload(
-                    project=project,
-                    upload=upload,
-                    kind=form.cleaned_data["kind"],
-                    created_by=request.user,
-                )
-            except ImportFailed as failure:
-                results.append({"name": upload.name, "error": failure.message})
-            else:
-                results.append({"name": upload.name, "source": source, "warnings": warnings})
-        form = UploadForm(membership=membership, initial={"kind": form.cleaned_data["kind"]})
-    return _upload_page(request, membership, form, results=results)
 
 
 @login_required

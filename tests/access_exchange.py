@@ -41,7 +41,12 @@ ACCESS = {
         ("get", None, row(LOGIN, 404, 200, 200, 200)),
         ("post", {}, row(LOGIN, 405, 405, 405, 405)),
     ],
-    "coding:project_export": [("get", None, row(LOGIN, 404, 403, 403, 200))],
+    "coding:project_export": [
+        ("get", None, row(LOGIN, 404, 403, 403, 200)),
+        # POST starts the export as a job and opens its page.
+        ("post", {}, row(LOGIN, 404, 403, 403, 302)),
+        ("put", {}, row(LOGIN, 405, 405, 405, 405)),
+    ],
     "coding:codebook_export": [
         ("get", {"format": "qdc"}, row(LOGIN, 404, 200, 200, 200)),
         ("get", {"format": "docx"}, row(LOGIN, 404, 200, 200, 200)),
@@ -49,7 +54,10 @@ ACCESS = {
     ],
     "coding:codings_export": [
         ("get", {"format": "xlsx"}, row(LOGIN, 404, 200, 200, 200)),
-        ("post", {}, row(LOGIN, 405, 405, 405, 405)),
+        # POST starts the whole project's export as a job and opens its page.
+        ("post", {"format": "csv"}, row(LOGIN, 404, 302, 302, 302)),
+        ("post", {"format": "nope"}, row(LOGIN, 404, 404, 404, 404)),
+        ("put", {}, row(LOGIN, 405, 405, 405, 405)),
     ],
     "coding:codebook_import": [
         ("get", None, row(LOGIN, 404, 200, 403, 200)),

@@ -6,6 +6,7 @@ view's permission is decided on purpose, not by accident.
 
 import pytest
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
 
 from coding.models import CodingEvent, Conclusion, Evidence, Memo
@@ -17,6 +18,10 @@ from .conftest import make_attribute, make_case, make_source, make_user
 
 PERSONAS = ("anonymous", "outsider", "researcher", "supervisor", "admin")
 LOGIN = "login"  # expected: redirect to the sign-in page
+
+
+def _upload(world) -> dict:
+    return {"kind": "interview", "files": [SimpleUploadedFile("catatan.txt", b"Rapat koordinasi.")]}
 
 
 def row(*answers):
@@ -57,7 +62,12 @@ ACCESS = {
     ],
     "interviews:attribute_delete": [("post", {}, row(LOGIN, 404, 403, 403, 302))],
     "interviews:source_list": [("get", None, row(LOGIN, 404, 200, 200, 200))],
-    "interviews:source_upload": [("get", None, row(LOGIN, 404, 200, 403, 200))],
+    "interviews:source_upload": [
+        ("get", None, row(LOGIN, 404, 200, 403, 200)),
+        # The originals are kept and a job reads them: its page is where the post leads.
+        ("post", _upload, row(LOGIN, 404, 302, 403, 302)),
+        ("put", {}, row(LOGIN, 405, 405, 405, 405)),
+    ],
     "interviews:source_paste": [("get", None, row(LOGIN, 404, 200, 403, 200))],
     "interviews:source_detail": [("get", None, row(LOGIN, 404, 200, 200, 200))],
     "interviews:source_edit": [("get", None, row(LOGIN, 404, 200, 403, 200))],

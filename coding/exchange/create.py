@@ -10,6 +10,7 @@ placeholder's work over to a member (handover.py).
 
 import uuid
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
@@ -28,6 +29,12 @@ from .refi import PALETTE
 
 MAX_CODE_NAME = 120
 BATCH = 2_000
+
+Progress = Callable[[int, int], None]
+
+
+def _no_progress(done: int, total: int) -> None:
+    pass
 
 
 @dataclass
@@ -163,10 +170,17 @@ def _cases(plan: ProjectPlan, project: Project) -> dict[str, Case]:
     return cases
 
 
-def _sources(plan: ProjectPlan, project: Project, users, cases, owner) -> dict[str, Source]:
-    """Each source with its text as read (a QDPX text verbatim, any other canonical)."""
+def _sources(
+    plan: ProjectPlan, project: Project, users, cases, owner, progress: Progress, files: list
+) -> dict[str, Source]:
+    """Each source with its text as read (a QDPX text verbatim, any other canonical).
+
+    The originals stored go into `files`, to be deleted if the import fails: a
+    rollback does not reach the storage.
+    """
     sources = {}
-    for planned in plan.sources:
+    total = len(plan.sources) + len(plan.codings)
+    for done, planned in enumerate(plan.sources, 1):
         text = planned.text
         source = Source(
             project=project,
@@ -185,11 +199,13 @@ def _sources(plan: ProjectPlan, project: Project, users, cases, owner) -> dict[s
             source.original.save(
                 planned.original_name or "original", ContentFile(planned.original), save=False
             )
+            files.append(source.original)
         source.save()
         source.cases.set([cases[key] for key in planned.case_keys if key in cases])
         if planned.plain is not None:
             ImportedText.objects.create(source=source, data=zlib.compress(planned.plain))
         sources[planned.key] = source
+        progress(done, total)
     return sources
 
 
@@ -211,7 +227,9 @@ class _Coders:
         return self.unknown
 
 
-def _codings(plan: ProjectPlan, project, sources, codes, coder_of) -> dict[PlanCoding, int]:
+def _codings(
+    plan: ProjectPlan, project, sources, codes, coder_of, progress: Progress
+) -> dict[PlanCoding, int]:
     """Save the codings (duplicates once) and their history; plan coding -> coding id."""
     unique: dict[tuple, Coding] = {}
     of_plan: dict[PlanCoding, tuple] = {}
@@ -228,7 +246,11 @@ def _codings(plan: ProjectPlan, project, sources, codes, coder_of) -> dict[PlanC
                 end=planned.end,
                 passage=source.text[planned.start : planned.end],
             )
-    saved = Coding.objects.bulk_create(unique.values(), batch_size=BATCH)
+    saved, rows = [], list(unique.values())
+    done, total = len(plan.sources), len(plan.sources) + len(plan.codings)
+    for first in range(0, len(rows), BATCH):
+        saved += Coding.objects.bulk_create(rows[first : first + BATCH])
+        progress(min(total, done + first + BATCH), total)
     detail = CodingEvent.encode_detail("imported")
     CodingEvent.objects.bulk_create(
         (
@@ -288,16 +310,29 @@ def _new_project(plan: ProjectPlan, owner, language: str) -> Project:
 
 @transaction.atomic
 def create_project_from_plan(
-    *, plan: ProjectPlan, owner: AbstractBaseUser | None, language: str = "id"
+    *,
+    plan: ProjectPlan,
+    owner: AbstractBaseUser | None,
+    language: str = "id",
+    progress: Progress = _no_progress,
 ) -> ImportResult:
-    """Create the project a plan describes; `owner` (if any) becomes its admin."""
+    """Create the project a plan describes; `owner` (if any) becomes its admin.
+
+    `progress(done, total)` counts the sources, then the codings, as they are saved.
+    """
     project = _new_project(plan, owner, language)
     result = ImportResult(project=project)
     users = _users(plan, project, result)
     codes = _codes(plan, project, result)
     cases = _cases(plan, project)
-    sources = _sources(plan, project, users, cases, owner)
-    coder_of = _Coders(project, users, owner, result)
-    codings = _codings(plan, project, sources, codes, coder_of)
-    _memos(plan, project, sources, codes, codings, coder_of)
+    files: list = []
+    try:
+        sources = _sources(plan, project, users, cases, owner, progress, files)
+        coder_of = _Coders(project, users, owner, result)
+        codings = _codings(plan, project, sources, codes, coder_of, progress)
+        _memos(plan, project, sources, codes, codings, coder_of)
+    except BaseException:
+        for file in files:
+            file.delete(save=False)
+        raise
     return result

@@ -18,17 +18,18 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
-from interviews.models import Project
+from interviews.jobs import start_job
+from interviews.models import Job, Project
 
 from . import csv_import
 from .codebook_merge import apply_merge, dump_tree, load_tree, plan_merge
-from .create import create_project_from_plan
-from .plan import coder_rows, dump_plan, load_plan
+from .pending import save_pending
+from .plan import coder_rows, dump_plan
 from .qdc import read_qdc
 from .qdpx_import import read_qdpx
 from .taguette import read_taguette
+from .tasks import IMPORT_PENDING, import_project
 
 
 @dataclass(frozen=True)
@@ -151,31 +152,17 @@ def _project_preview(project, fmt: str, data: bytes) -> Preview:
 
 
 def _project_save(request, project, fmt: str, kept: bytes) -> HttpResponse:
-    plan = load_plan(kept)
-    result = create_project_from_plan(plan=plan, owner=request.user)
-    messages.success(
-        request,
-        _(
-            "Project imported: %(sources)s sources, %(codes)s codes, %(codings)s codings. "
-            "You are its admin."
-        )
-        % {"sources": len(plan.sources), "codes": len(plan.codes), "codings": len(plan.codings)},
+    """Hand the plan to a job (tasks.import_project), which makes the project."""
+    # The preview's file is deleted once confirmed; the job reads a copy of its own,
+    # kept in default_storage, so the worker reading it may run anywhere.
+    token = save_pending(request.user, IMPORT_PENDING, kept)
+    job = start_job(
+        task=import_project,
+        kind=Job.Kind.PROJECT_IMPORT,
+        user=request.user,
+        params={"token": token, "format": fmt},
     )
-    if result.placeholders:
-        messages.info(
-            request,
-            ngettext(
-                "A placeholder coder holds the work of %(names)s; it cannot sign in. Once the "
-                "person is a member here, hand the work over to them on the Exchange page.",
-                "Placeholder coders hold the work of %(names)s; they cannot sign in. Once a "
-                "person is a member here, hand the work over to them on the Exchange page.",
-                len(result.placeholders),
-            )
-            % {"names": ", ".join(result.placeholders)},
-        )
-    for message in result.messages:
-        messages.info(request, message)
-    return redirect(result.project)
+    return redirect(job.get_absolute_url())
 
 
 PROJECT = Importer(

@@ -2,7 +2,12 @@
 
 An import goes upload -> preview -> confirm (`run_import`). The upload is read once
 and shown, never saved; what was read waits in default_storage under a random
-token (pending.py) until the confirmation saves it in one transaction.
+token (pending.py) until the confirmation saves it in one transaction (a whole
+project: in a job, tasks.import_project).
+
+The whole project's exports are jobs (tasks.py): a POST starts one and opens its
+page, which shows the progress and then the download. A GET of the same URL still
+answers with the file at once, for scripts and the bench.
 """
 
 from django.contrib import messages
@@ -16,7 +21,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from interviews.access import can_code, get_membership, is_admin
 from interviews.importers import ImportFailed
-from interviews.models import Membership
+from interviews.jobs import start_job
+from interviews.models import Job, Membership
 
 from ..models import Code, Coding
 from . import imports
@@ -27,6 +33,7 @@ from .qdc import export_qdc
 from .qdpx_export import export_qdpx
 from .safety import ExchangeError
 from .tabular import codebook_docx, codebook_table, codings_table
+from .tasks import export_codings, export_project
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -82,10 +89,16 @@ def exchange(request, slug):
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def project_export(request, slug):
+    """The project as a QDPX file: a job started by POST, or the file at once by GET."""
     membership = get_membership(request, slug, allow=is_admin)
     project = membership.project
+    if request.method == "POST":
+        job = start_job(
+            task=export_project, kind=Job.Kind.PROJECT_EXPORT, user=request.user, project=project
+        )
+        return redirect(job.get_absolute_url())
     data, warnings = export_qdpx(project)
     for warning in warnings:
         messages.warning(request, warning)
@@ -120,12 +133,25 @@ def codebook_export(request, slug):
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def codings_export(request, slug):
+    """Every coding as CSV or XLSX: a job started by POST, or streamed at once by GET."""
     from ..tabular import csv_streaming_response, xlsx_response  # openpyxl: downloads only
 
     membership = get_membership(request, slug)
     project = membership.project
+    if request.method == "POST":
+        kind = request.POST.get("format", "csv")
+        if kind not in {"csv", "xlsx"}:
+            raise Http404
+        job = start_job(
+            task=export_codings,
+            kind=Job.Kind.CODINGS_EXPORT,
+            user=request.user,
+            project=project,
+            params={"format": kind},
+        )
+        return redirect(job.get_absolute_url())
     # Under blind coding a researcher sees only their own codings, here as on the page.
     header, rows = codings_table(
         project, coder=request.user if membership.sees_only_own_work else None

@@ -18,6 +18,7 @@ import zipfile
 
 import pytest
 from django.core.files.storage import default_storage
+from django.test import TestCase
 from django.urls import reverse
 
 from coding.exchange import imports, offsets
@@ -210,9 +211,11 @@ def test_the_preview_is_read_once_and_its_result_is_what_is_saved(
         names = zipfile.ZipFile(io.BytesIO(kept.read())).namelist()
     assert "plan.json" in names  # the parsed plan, not the uploaded file
     assert "project.qde" not in names
-    client.post(
-        reverse("coding:project_import"), {"token": token, "format": "qdpx", "action": "confirm"}
-    )
+    with TestCase.captureOnCommitCallbacks(execute=True):  # the job runs once committed
+        client.post(
+            reverse("coding:project_import"),
+            {"token": token, "format": "qdpx", "action": "confirm"},
+        )
     assert len(calls) == 1
     copy = Project.objects.exclude(pk=rich_project.pk).get()
     assert Coding.objects.filter(source__project=copy).count() == 4

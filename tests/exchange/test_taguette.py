@@ -8,6 +8,7 @@ import unicodedata
 
 import pytest
 from django.core.management import call_command
+from django.test import TestCase
 from django.urls import reverse
 
 from coding.exchange.create import create_project_from_plan
@@ -128,9 +129,11 @@ def test_the_taguette_project_imports_from_the_browser(client, outsider):
     assert "Koordinasi Kesra (Taguette)" in response.text
     assert not Project.objects.exists()
     token = response.context["token"]
-    response = client.post(url, {"token": token, "format": "taguette", "action": "confirm"})
+    confirm = {"token": token, "format": "taguette", "action": "confirm"}
+    with TestCase.captureOnCommitCallbacks(execute=True):  # the job runs once committed
+        response = client.post(url, confirm)
     project = Project.objects.get()
-    assert response.url == project.get_absolute_url()
+    assert client.get(response.url).context["job"].result_url == project.get_absolute_url()
     assert project.memberships.get(placeholder_guid=None).user == outsider
     assert Coding.objects.filter(source__project=project).count() == 9
 

@@ -4,11 +4,12 @@ import io
 import zipfile
 
 import pytest
+from django.test import TestCase
 from django.urls import reverse
 
 from coding.exchange.qdpx_export import export_qdpx
 from coding.models import Coding
-from interviews.models import Project
+from interviews.models import Job, Project
 
 from .conftest import make_user, upload
 
@@ -68,11 +69,13 @@ def test_importing_a_project_shows_what_it_holds_before_saving(client, rich_proj
     assert "placeholder" in response.text
     assert Project.objects.count() == 1
 
-    response = client.post(
-        url, {"token": response.context["token"], "format": "qdpx", "action": "confirm"}
-    )
+    confirm = {"token": response.context["token"], "format": "qdpx", "action": "confirm"}
+    with TestCase.captureOnCommitCallbacks(execute=True):  # the job runs once committed
+        response = client.post(url, confirm)
     copy = Project.objects.exclude(pk=rich_project.pk).get()
-    assert response.url == copy.get_absolute_url()
+    job = Job.objects.get(kind=Job.Kind.PROJECT_IMPORT)
+    assert response.url == job.get_absolute_url()
+    assert (job.status, job.result_url, job.project) == ("done", copy.get_absolute_url(), copy)
     assert copy.memberships.get(placeholder_guid=None).user == outsider
     assert Coding.objects.filter(source__project=copy).count() == 4
 

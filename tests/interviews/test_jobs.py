@@ -131,3 +131,44 @@ def test_the_reason_is_in_the_language_of_the_one_who_started(project, researche
     run_job(str(job.pk), broken)
     job.refresh_from_db()
     assert job.message != "An unexpected error stopped the work."
+
+
+def _count_inside_a_transaction(job, progress):
+    from django.db import DEFAULT_DB_ALIAS, connections, transaction
+
+    with transaction.atomic():
+        Case.objects.create(project=job.project, name="Dalam transaksi")
+        progress(1, 2)
+        # What another process polling the job sees now, with the transaction open.
+        other = connections.create_connection(DEFAULT_DB_ALIAS)
+        try:
+            with other.cursor() as cursor:
+                cursor.execute("SELECT done, total FROM interviews_job WHERE id = %s", [job.pk])
+                seen = cursor.fetchone()
+        finally:
+            other.close()
+    return Outcome(content=repr(seen).encode(), filename="seen.txt")
+
+
+@task()
+def count_inside_a_transaction(job_id: str) -> None:
+    run_job(job_id, _count_inside_a_transaction)
+
+
+@pytest.mark.django_db(transaction=True)
+@override_settings(TASKS=DATABASE_TASKS)
+def test_the_count_is_seen_while_the_work_runs_in_a_transaction(
+    project, researcher, django_capture_on_commit_callbacks
+):
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        pytest.skip("SQLite has one writer: the count shows when the transaction commits")
+    with django_capture_on_commit_callbacks(execute=True):
+        job = start_job(
+            task=count_inside_a_transaction, kind=Job.Kind.UPLOAD, user=researcher, project=project
+        )
+    _worker()
+    job.refresh_from_db()
+    assert job.status == Job.Status.DONE
+    assert job.result.read() == b"(1, 2)"

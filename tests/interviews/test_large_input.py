@@ -11,6 +11,8 @@ from django.urls import reverse
 import kesra_coord.settings
 from interviews.models import Source
 
+from .uploading import file_results, post_upload
+
 TRANSCRIPT = b"Pewawancara: Apa kabar?\nIbu Maria: Baik, rapat hanya kalau ada masalah."
 
 
@@ -87,8 +89,8 @@ def test_an_upload_within_the_limits_still_needs_its_csrf_token(csrf_client, pro
     assert not Source.objects.exists()
     token = _token(csrf_client, project)
     data = {"kind": "interview", "files": [upload("a.txt")], "csrfmiddlewaretoken": token}
-    accepted = csrf_client.post(url, data)
-    assert accepted.status_code == 200
+    accepted = post_upload(csrf_client, project, data)
+    assert accepted.status_code == 302  # to the job's page
     assert Source.objects.get().text == TRANSCRIPT.decode()
 
 
@@ -114,11 +116,9 @@ def test_the_upload_page_states_the_limits(client, project, researcher, settings
 def test_a_file_whose_text_is_too_long_is_refused(client, project, researcher, settings):
     settings.MAX_SOURCE_CHARS = 20
     client.force_login(researcher)
-    response = client.post(
-        reverse("interviews:source_upload", args=[project.slug]),
-        {"kind": "interview", "files": [upload("panjang.txt"), upload("pendek.txt", b"Halo.")]},
-    )
-    results = {result["name"]: result for result in response.context["results"]}
+    files = [upload("panjang.txt"), upload("pendek.txt", b"Halo.")]
+    post_upload(client, project, {"kind": "interview", "files": files})
+    results = file_results()
     assert results["panjang.txt"]["error"] == (
         "The text has 71 characters; a source may have at most 20. "
         "Split it into parts and add each part as a source of its own."

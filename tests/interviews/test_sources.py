@@ -7,6 +7,7 @@ from django.urls import reverse
 from interviews.models import Source
 
 from ..conftest import make_case, make_source
+from .uploading import HX, file_results, last_upload_job, post_upload
 
 
 def upload(name: str, data: bytes) -> SimpleUploadedFile:
@@ -15,8 +16,9 @@ def upload(name: str, data: bytes) -> SimpleUploadedFile:
 
 def test_upload_several_files_reports_each(client, project, researcher):
     client.force_login(researcher)
-    response = client.post(
-        reverse("interviews:source_upload", args=[project.slug]),
+    response = post_upload(
+        client,
+        project,
         {
             "kind": "interview",
             "files": [
@@ -26,16 +28,19 @@ def test_upload_several_files_reports_each(client, project, researcher):
             ],
         },
     )
-    assert response.status_code == 200
-    results = {result["name"]: result for result in response.context["results"]}
-    assert results["wawancara_kabag.txt"]["source"].text == (
-        "Pewawancara: Apa kabar?\nIbu Maria: Baik."
-    )
+    job = last_upload_job()
+    assert response.status_code == 302  # without htmx: to the job's page
+    assert response.url == job.get_absolute_url()
+    results = file_results(job)
+    source = Source.objects.get()
+    assert source.text == "Pewawancara: Apa kabar?\nIbu Maria: Baik."
+    assert results["wawancara_kabag.txt"]["url"] == source.get_absolute_url()
     assert "cannot be imported" in results["virus.exe"]["error"]
     assert results["kosong.txt"]["error"] == "The file is empty."
-    assert "1 file imported, 2 refused" in response.text
+    page = client.get(response.url)
+    assert "1 file imported, 2 refused" in page.text
+    assert "The file is empty. Nothing was saved for this file." in page.text
     assert Source.objects.filter(project=project).count() == 1
-    source = Source.objects.get()
     assert (source.title, source.kind, source.created_by) == (
         "wawancara kabag",
         "interview",
@@ -46,13 +51,18 @@ def test_upload_several_files_reports_each(client, project, researcher):
 
 def test_upload_by_htmx_returns_only_the_results(client, project, researcher):
     client.force_login(researcher)
-    response = client.post(
-        reverse("interviews:source_upload", args=[project.slug]),
+    response = post_upload(
+        client,
+        project,
         {"kind": "observation", "files": [upload("catatan.md", b"# Observasi\n\nRuang arsip.")]},
-        headers={"HX-Request": "true"},
+        headers=HX,
     )
     assert response.text.lstrip().startswith('<section id="upload-results"')
     assert "<html" not in response.text
+    # The job's status, asking its page until the files are read.
+    job = last_upload_job()
+    assert f'hx-get="{job.get_absolute_url()}"' in response.text
+    assert "Queued" in response.text
     assert Source.objects.get().kind == "observation"
 
 
@@ -87,8 +97,9 @@ def test_researchers_cannot_upload_documentation(client, project, researcher):
 
 def test_admin_uploads_documentation(client, project, admin):
     client.force_login(admin)
-    client.post(
-        reverse("interviews:source_upload", args=[project.slug]),
+    post_upload(
+        client,
+        project,
         {"kind": "document", "files": [upload("uraian-tugas.txt", b"Uraian tugas Bagian Kesra")]},
     )
     assert Source.objects.get().kind == "document"
@@ -97,11 +108,10 @@ def test_admin_uploads_documentation(client, project, admin):
 def test_files_over_the_limit_are_refused(client, project, researcher, settings):
     settings.MAX_UPLOAD_BYTES = 100
     client.force_login(researcher)
-    response = client.post(
-        reverse("interviews:source_upload", args=[project.slug]),
-        {"kind": "interview", "files": [upload("panjang.txt", b"kata " * 100)]},
+    post_upload(
+        client, project, {"kind": "interview", "files": [upload("panjang.txt", b"kata " * 100)]}
     )
-    assert "the limit is" in response.context["results"][0]["error"]
+    assert "the limit is" in file_results()["panjang.txt"]["error"]
     assert not Source.objects.exists()
 
 
@@ -163,8 +173,9 @@ def test_source_of_another_project_is_404(client, project, researcher):
 
 def test_original_file_downloads_with_its_name(client, project, researcher):
     client.force_login(researcher)
-    client.post(
-        reverse("interviews:source_upload", args=[project.slug]),
+    post_upload(
+        client,
+        project,
         {"kind": "interview", "files": [upload("asli.txt", b"isi asli")]},
     )
     source = Source.objects.get()
@@ -240,8 +251,9 @@ def test_docx_upload_round_trip(client, project, researcher):
     buffer = io.BytesIO()
     document.save(buffer)
     client.force_login(researcher)
-    client.post(
-        reverse("interviews:source_upload", args=[project.slug]),
+    post_upload(
+        client,
+        project,
         {"kind": "interview", "files": [upload("debora.docx", buffer.getvalue())]},
     )
     source = Source.objects.get()
