@@ -39,8 +39,9 @@ def timestamp(value: dt.datetime) -> str:
     """REFI-QDA's UTC time, to the second: 2026-11-27T08:30:00Z."""
     if value.utcoffset() != _ZERO:
         value = value.astimezone(dt.UTC)
-    # isoformat, not strftime: the same text, several times faster (one per coding).
-    return value.replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
+    # isoformat, not strftime: the same text, several times faster (one per coding);
+    # its first 19 characters leave out the offset (+00:00) when there is one.
+    return value.isoformat(timespec="seconds")[:19] + "Z"
 
 
 class GuidTexts:
@@ -56,8 +57,18 @@ class GuidTexts:
         )
 
     def __call__(self, kind: str, *parts) -> str:
-        digest = self._base.copy()
-        digest.update(":".join([kind, *map(str, parts)]).encode())
+        return self.finish(self._base, ":".join([kind, *map(str, parts)]))
+
+    def prefixed(self, *parts) -> Callable[[str], str]:
+        """The GUID text of (*parts, rest) for each `rest`, the parts hashed once."""
+        base = self._base.copy()
+        base.update(":".join([*map(str, parts), ""]).encode())
+        return lambda rest: self.finish(base, rest)
+
+    @staticmethod
+    def finish(base, rest: str) -> str:
+        digest = base.copy()
+        digest.update(rest.encode())
         h = digest.hexdigest().upper()
         return f"{h[:8]}-{h[8:12]}-5{h[13:16]}-{_VARIANT[h[16]]}{h[17:20]}-{h[20:32]}"
 
@@ -90,7 +101,11 @@ def selections_xml(
     text = source.text
     stamps: dict[dt.datetime, str] = {}
     users: dict[int, str] = {}
-    back = positions.back
+    # A text that goes out as it is stored (most) needs no mapping of its positions.
+    same = len(positions) <= 1 and positions.length_in == positions.length_out
+    back = int if same else positions.back
+    selection_guid = guids.prefixed("selection", source.pk)
+    coding_guid = guids.prefixed("coding")
     out = []
     for (start, end), group in groupby(codings, key=lambda c: (c.start, c.end)):
         span = list(group)
@@ -104,14 +119,14 @@ def selections_xml(
         passage = " ".join(text[start:end].split())
         name = passage[:100] + ("…" if len(passage) > 100 else "")
         out.append(
-            f'<PlainTextSelection guid="{guids("selection", source.pk, start, end)}"'
+            f'<PlainTextSelection guid="{selection_guid(f"{start}:{end}")}"'
             + (f' name="{_attribute(name)}"' if name else "")
             + f' startPosition="{back(start)}" endPosition="{back(end)}"'
             f'{users[first.coder_id]} creationDateTime="{stamps[first.created_at]}">'
         )
         for coding in span:
             out.append(
-                f'<Coding guid="{guids("coding", coding.pk)}"{users[coding.coder_id]}'
+                f'<Coding guid="{coding_guid(str(coding.pk))}"{users[coding.coder_id]}'
                 f' creationDateTime="{stamps[coding.created_at]}">'
                 f'<CodeRef targetGUID="{code_guids[coding.code_id]}"/>'
             )

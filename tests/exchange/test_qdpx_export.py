@@ -191,6 +191,8 @@ def test_fast_guids_are_the_derived_guids(rich_project):
     guids = GuidTexts(rich_project)
     for kind, parts in [("coding", (1,)), ("selection", (12, 0, 11)), ("memo", (987654,))]:
         assert guids(kind, *parts) == guid_text(derived_guid(rich_project, kind, *parts))
+    of_source = guids.prefixed("selection", 12)
+    assert of_source("0:11") == guid_text(derived_guid(rich_project, "selection", 12, 0, 11))
 
 
 def test_a_passage_with_markup_and_control_characters_makes_a_valid_selection(
