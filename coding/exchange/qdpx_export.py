@@ -11,6 +11,9 @@ SourceRefs; each coded passage -> one PlainTextSelection holding a Coding per
 (code, coder); memos -> Notes, referenced (NoteRef) from the project, source, code
 or coding they belong to; source kinds -> Sets. A source's date, place and author
 travel as source VariableValues with fixed GUIDs (SOURCE_VARIABLES).
+
+The tree is built with lxml, but for the coded passages, most of a large project's
+file: those are written as text (qdpx_selections.py) and spliced in.
 """
 
 import datetime as dt
