@@ -1,15 +1,17 @@
 """Tables as downloads: CSV (UTF-8 with BOM, so Excel reads it) and XLSX (openpyxl).
 
 CSV is streamed in chunks of rows (`StreamingHttpResponse`): the first bytes leave
-while later rows are still being read. XLSX is written with openpyxl's write-only
-mode, which streams rows to the file instead of keeping a cell object for each.
+while later rows are still being read. XLSX is written a chunk of rows at a time by
+`coding.xlsx` (openpyxl, even write-only, spent most of a large export on its cell
+objects; it stays for reading spreadsheets).
 """
 
 import csv
-import io
 from collections.abc import Iterable, Iterator, Sequence
 
 from django.http import HttpResponse, StreamingHttpResponse
+
+from .xlsx import xlsx_file_bytes
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_CHUNK_ROWS = 1_000
@@ -84,40 +86,24 @@ def csv_streaming_response(
     return response
 
 
+def _safe_rows(rows: Iterable[Sequence]) -> Iterator[list]:
+    """The rows with formula-like text quoted; "" becomes None (an empty cell)."""
+    for row in rows:
+        yield [
+            None
+            if value == ""
+            else "'" + value
+            if isinstance(value, str) and value[:1] in _FIRST and _risky(value)
+            else value
+            for value in row
+        ]
+
+
 def xlsx_bytes(sheets: Sequence[tuple[str, Sequence, Iterable[Sequence]]]) -> bytes:
     """One worksheet per (title, header, rows); the header row is bold and frozen."""
-    # openpyxl (and numpy through it) only for the requests that write a workbook.
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-
-    workbook = Workbook(write_only=True)
-    bold = Font(bold=True)
-    for title, header, rows in sheets:
-        sheet = workbook.create_sheet(title[:31] or "Sheet")
-        sheet.freeze_panes = "A2"
-        cells = []
-        for value in header:
-            cell = WriteOnlyCell(sheet, value=_safe(value))
-            cell.font = bold
-            cells.append(cell)
-        sheet.append(cells)
-        for row in rows:
-            # An empty string is written as an empty <c> element; None writes nothing,
-            # and reads back the same (an empty cell) at an eighth less work per cell.
-            sheet.append(
-                [
-                    None
-                    if value == ""
-                    else "'" + value
-                    if isinstance(value, str) and value[:1] in _FIRST and _risky(value)
-                    else value
-                    for value in row
-                ]
-            )
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return xlsx_file_bytes(
+        [(title, _safe_row(header), _safe_rows(rows)) for title, header, rows in sheets]
+    )
 
 
 def xlsx_response(filename: str, sheets) -> HttpResponse:

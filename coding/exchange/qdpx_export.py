@@ -11,6 +11,9 @@ SourceRefs; each coded passage -> one PlainTextSelection holding a Coding per
 (code, coder); memos -> Notes, referenced (NoteRef) from the project, source, code
 or coding they belong to; source kinds -> Sets. A source's date, place and author
 travel as source VariableValues with fixed GUIDs (SOURCE_VARIABLES).
+
+The tree is built with lxml, but for the coded passages, most of a large project's
+file: those are written as text (qdpx_selections.py) and spliced in.
 """
 
 import datetime as dt
@@ -19,7 +22,6 @@ import uuid
 import zipfile
 from collections import defaultdict
 from decimal import Decimal, InvalidOperation
-from typing import NamedTuple
 
 from django.contrib.auth import get_user_model
 from django.db.models import Prefetch
@@ -31,6 +33,7 @@ from interviews.models import Attribute, Case, CaseValue, Source
 from ..models import Code, Coding, ImportedText, Memo
 from ..suggest.queries import accepted_notes
 from .qdpx_names import UserGuids, text_file, unique_source_names
+from .qdpx_selections import SPLICE, CodingRow, GuidTexts, selections_xml, splice, timestamp
 from .refi import (
     KESRA_NAMESPACE,
     NS_PROJECT,
@@ -68,19 +71,9 @@ VARIABLE_TYPES = {
 RICH_FORMATS = {"docx", "pdf"}
 
 
-def timestamp(value: dt.datetime) -> str:
-    # isoformat, not strftime: the same text, several times faster (one per coding).
-    return value.astimezone(dt.UTC).replace(microsecond=0, tzinfo=None).isoformat() + "Z"
-
-
 def _el(parent, tag: str, /, **attributes):
     clean = {key: xml_text(value) for key, value in attributes.items() if value not in (None, "")}
     return etree.SubElement(parent, f"{{{NS}}}{tag}", clean)
-
-
-def _generated_el(parent, tag: str, /, **attributes):
-    """_el for values we generate (GUIDs, positions, timestamps): no text to clean."""
-    return etree.SubElement(parent, f"{{{NS}}}{tag}", attributes)
 
 
 def _text_el(parent, tag: str, text: str):
@@ -113,16 +106,6 @@ def _variable_value(parent, variable_guid: uuid.UUID, tag: str, text: str) -> No
     _text_el(value, tag, text)
 
 
-class _CodingRow(NamedTuple):
-    pk: int
-    source_id: int
-    code_id: int
-    coder_id: int
-    start: int
-    end: int
-    created_at: dt.datetime
-
-
 class _Exporter:
     def __init__(self, project):
         self.project = project
@@ -132,7 +115,10 @@ class _Exporter:
         self.codes = list(Code.objects.filter(project=project))
         self.code_guids = {code.pk: code.guid for code in self.codes}
         self.sources = list(
-            Source.objects.filter(project=project).prefetch_related("cases").order_by("pk")
+            Source.objects.filter(project=project)
+            .select_related("created_by")
+            .prefetch_related("cases")
+            .order_by("pk")
         )
         # Plain rows, not model instances: a large project has tens of thousands of
         # codings, and each needs only these columns; their coders are read once.
@@ -143,7 +129,7 @@ class _Exporter:
             .values_list("pk", "source_id", "code_id", "coder_id", "start", "end", "created_at")
         )
         for coding in rows.iterator(chunk_size=5_000):
-            self.codings[coding[1]].append(_CodingRow(*coding))
+            self.codings[coding[1]].append(CodingRow(*coding))
         self.coders = get_user_model().objects.in_bulk(
             {coding.coder_id for codings in self.codings.values() for coding in codings}
         )
@@ -154,6 +140,9 @@ class _Exporter:
         self.imported_texts = dict(
             ImportedText.objects.filter(source__project=project).values_list("source_id", "data")
         )
+        self.fast_guids = GuidTexts(project)
+        self.code_guid_texts = {pk: guid_text(guid) for pk, guid in self.code_guids.items()}
+        self.selections: list[str] = []
         self.notes_by_target: dict[tuple[str, int | None], list[uuid.UUID]] = defaultdict(list)
         for memo in self.memos:
             target = (
@@ -170,6 +159,11 @@ class _Exporter:
         self.suggestion_notes = accepted_notes(project)
         for coding_id in self.suggestion_notes:
             self.notes_by_target[("coding", coding_id)].append(self.guid("suggestion", coding_id))
+        self.coding_notes = {
+            key[1]: [guid_text(note) for note in notes]
+            for key, notes in self.notes_by_target.items()
+            if key[0] == "coding"
+        }
 
     def guid(self, kind: str, *parts) -> uuid.UUID:
         return derived_guid(self.project, kind, *parts)
@@ -329,36 +323,26 @@ class _Exporter:
                 _variable_value(node, guid, tag, text)
 
     def add_selections(self, parent, source: Source) -> None:
-        spans: dict[tuple[int, int], list[_CodingRow]] = defaultdict(list)
-        for coding in self.codings.get(source.pk, ()):
-            spans[(coding.start, coding.end)].append(coding)
-        for (start, end), codings in sorted(spans.items()):
-            first = min(codings, key=lambda c: (c.created_at, c.pk))
-            passage = " ".join(source.text[start:end].split())
-            selection = _el(
-                parent,
-                "PlainTextSelection",
-                guid=guid_text(self.guid("selection", source.pk, start, end)),
-                name=passage[:100] + ("…" if len(passage) > 100 else ""),
-                startPosition=str(self.positions.back(start)),
-                endPosition=str(self.positions.back(end)),
-                creatingUser=self.user_ref(self.coders.get(first.coder_id)),
-                creationDateTime=timestamp(first.created_at),
+        """The source's PlainTextSelections, written as XML text (qdpx_selections.py) and
+        put in place of a marker element when the document is serialised."""
+        codings = self.codings.get(source.pk)
+        if not codings:
+            return
+        self.selections.append(
+            selections_xml(
+                source,
+                codings,
+                guids=self.fast_guids,
+                positions=self.positions,
+                user_ref=self.coder_ref,
+                code_guids=self.code_guid_texts,
+                coding_notes=self.coding_notes,
             )
-            for coding in codings:
-                user = self.user_ref(self.coders.get(coding.coder_id))
-                node = _generated_el(
-                    selection,
-                    "Coding",
-                    guid=guid_text(self.guid("coding", coding.pk)),
-                    **({"creatingUser": user} if user else {}),
-                    creationDateTime=timestamp(coding.created_at),
-                )
-                _generated_el(
-                    node, "CodeRef", targetGUID=guid_text(self.code_guids[coding.code_id])
-                )
-                for note in self.notes_by_target.get(("coding", coding.pk), ()):
-                    _generated_el(node, "NoteRef", targetGUID=guid_text(note))
+        )
+        etree.SubElement(parent, f"{{{NS}}}{SPLICE}")
+
+    def coder_ref(self, coder_id: int) -> str | None:
+        return self.user_ref(self.coders.get(coder_id))
 
     def add_notes(self, root) -> None:
         if not self.memos and not self.suggestion_notes:
@@ -407,14 +391,16 @@ def project_document(project) -> tuple[bytes, dict[str, bytes], list[str]]:
     exporter = _Exporter(project)
     root = exporter.build()
     qde = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
-    return qde, exporter.files, exporter.warnings
+    return splice(qde, exporter.selections), exporter.files, exporter.warnings
 
 
 def export_qdpx(project) -> tuple[bytes, list[str]]:
     """The .qdpx file of a project, and warnings about what could not go in."""
     qde, files, warnings = project_document(project)
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+    # Level 3: a large project's text compresses several times faster than at the default
+    # 6, for a file some 10 % larger.
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=3) as archive:
         archive.writestr("project.qde", qde)
         for name, data in files.items():
             archive.writestr(name, data)

@@ -179,3 +179,79 @@ def test_the_export_command_writes_the_file(rich_project, tmp_path):
     root, files = unzip(target.read_bytes())
     assert root.get("name") == rich_project.name
     assert len(files) == 4  # three texts and one docx original
+
+
+# --- The coded passages, written as text (qdpx_selections.py) --------------------------
+
+
+def test_fast_guids_are_the_derived_guids(rich_project):
+    from coding.exchange.qdpx_selections import GuidTexts
+    from coding.exchange.refi import derived_guid, guid_text
+
+    guids = GuidTexts(rich_project)
+    for kind, parts in [("coding", (1,)), ("selection", (12, 0, 11)), ("memo", (987654,))]:
+        assert guids(kind, *parts) == guid_text(derived_guid(rich_project, kind, *parts))
+    of_source = guids.prefixed("selection", 12)
+    assert of_source("0:11") == guid_text(derived_guid(rich_project, "selection", 12, 0, 11))
+
+
+def test_a_passage_with_markup_and_control_characters_makes_a_valid_selection(
+    rich_project, researcher
+):
+    from coding.models import Memo
+    from coding.services import apply_code
+
+    code = Code.objects.get(project=rich_project, name="Komunikasi")
+    source = Source.objects.create(
+        project=rich_project,
+        title='Catatan <rahasia> & "kutipan"',
+        text='Kata <b>tebal</b> & "kutip"\x01 lalu\u2028baris.',
+        created_by=researcher,
+    )
+    coding = apply_code(
+        source=source, start=0, end=40, passage=source.text[:40], code=code, coder=researcher
+    )
+    Memo.objects.create(project=rich_project, coding=coding, text="Di sini.", author=researcher)
+    root, _files = unzip(export_qdpx(rich_project)[0])
+    validator = schema("Project-mrt2019.xsd")
+    assert validator.validate(root), validator.error_log
+    element = root.find(f"q:Sources/q:TextSource[@name='{source.title}']", Q)
+    (selection,) = element.findall("q:PlainTextSelection", Q)
+    assert selection.get("name") == 'Kata <b>tebal</b> & "kutip" lalu baris.'
+    assert (selection.get("startPosition"), selection.get("endPosition")) == ("0", "40")
+    (node,) = selection.findall("q:Coding", Q)
+    assert node.find("q:CodeRef", Q).get("targetGUID") == str(code.guid).upper()
+    assert len(node.findall("q:NoteRef", Q)) == 1
+    # The selections come before the source's own elements, as the schema wants.
+    assert [child.tag.rsplit("}")[1] for child in element][:1] == ["PlainTextSelection"]
+
+
+def test_every_coding_is_written_once_and_no_marker_is_left(demo):
+    data = export_qdpx(demo)[0]
+    qde = zipfile.ZipFile(io.BytesIO(data)).read("project.qde")
+    assert b"KesraSelections" not in qde
+    root = etree.fromstring(qde)
+    guids = [element.get("guid") for element in root.iterfind(".//q:Coding", Q)]
+    assert len(guids) == len(set(guids)) == Coding.objects.filter(source__project=demo).count()
+
+
+@pytest.mark.parametrize("codings", [1, 25])
+def test_the_export_reads_the_same_queries_whatever_the_codings(
+    rich_project, researcher, codings, django_assert_num_queries
+):
+    from coding.services import apply_code
+
+    code = Code.objects.get(project=rich_project, name="Komunikasi")
+    source = Source.objects.create(
+        project=rich_project, title="Panjang", text="kata " * 200, created_by=researcher
+    )
+    for n in range(codings):
+        apply_code(source=source, start=n * 5, end=n * 5 + 4, passage="kata", code=code,
+                   coder=researcher)  # fmt: skip
+    with django_assert_num_queries(QDPX_EXPORT_QUERIES):
+        export_qdpx(rich_project)
+
+
+# codes, sources (with their creators) and their cases, codings, coders, memos, members
+# (twice), imported texts, attributes, cases, their values and sources.
+QDPX_EXPORT_QUERIES = 13

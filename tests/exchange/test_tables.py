@@ -171,3 +171,28 @@ def test_a_cases_row_with_more_cells_than_the_header_is_refused_naming_its_line(
         "(Kasus, Umur). Nothing was saved." in response.text
     )
     assert not Case.objects.exists()
+
+
+@pytest.mark.parametrize("codings", [1, 30])
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_the_codings_download_reads_the_same_queries_whatever_the_codings(
+    client, rich_project, researcher, codings, fmt, django_assert_num_queries
+):
+    from coding.models import Code
+    from coding.services import apply_code
+    from interviews.models import Source
+
+    code = Code.objects.get(project=rich_project, name="Komunikasi")
+    source = Source.objects.create(
+        project=rich_project, title="Panjang", text="kata " * 200, created_by=researcher
+    )
+    for n in range(codings):
+        apply_code(source=source, start=n * 5, end=n * 5 + 4, passage="kata", code=code,
+                   coder=researcher)  # fmt: skip
+    client.force_login(researcher)
+    url = reverse("coding:codings_export", args=[rich_project.slug])
+    # session, user, membership; the codebook, the sources' cases, the memos, the codings.
+    with django_assert_num_queries(7):
+        response = client.get(url, {"format": fmt})
+        body = b"".join(response) if response.streaming else response.content
+    assert body

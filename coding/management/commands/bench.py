@@ -5,6 +5,7 @@ Builds a synthetic project (20 sources of 20,000 words, 1,000 codings each,
 included) and prints one line per figure: `name value unit`.
 """
 
+import argparse
 import gzip
 import random
 import statistics
@@ -88,6 +89,33 @@ def synthetic_text(rng: random.Random, words: int) -> str:
     return "\n\n".join(turns)
 
 
+PHASES = (
+    "coding_page",
+    "apply",
+    "undo",
+    "long_source",
+    "agreement",
+    "suggest",
+    "static",
+    "exports",
+    "search",
+    "analysis",
+    "report",
+    "import_qdpx",
+    "hostile_marks",
+)
+
+
+def _phases(value: str) -> set[str]:
+    """--only's value: phase names, comma-separated; an unknown one stops the command."""
+    names = {name.strip() for name in value.split(",") if name.strip()}
+    unknown = names - set(PHASES)
+    if unknown or not names:
+        named = ", ".join(sorted(unknown)) or "(none)"
+        raise argparse.ArgumentTypeError(f"unknown phase {named}; choose from {', '.join(PHASES)}")
+    return names
+
+
 def median_ms(samples: list[float]) -> float:
     return round(statistics.median(samples) * 1000, 1)
 
@@ -98,9 +126,15 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--repeat", type=int, default=15)
         parser.add_argument("--dump", help="write the coding page's HTML to this file")
+        parser.add_argument(
+            "--only",
+            type=_phases,
+            help=f"comma-separated phases to run (default all): {', '.join(PHASES)}",
+        )
 
-    def handle(self, *args, repeat: int, dump: str | None = None, **options):
+    def handle(self, *args, repeat: int, dump: str | None = None, only=None, **options):
         self.dump = dump
+        self.only = only or set(PHASES)
         # Measure as in production: no query log, no template debugging. WhiteNoise
         # serves from the app folders here (no collectstatic before a bench).
         settings.DEBUG = False
@@ -171,10 +205,48 @@ class Command(BaseCommand):
                 )
             Coding.objects.bulk_create(batch, ignore_conflicts=True)
 
+        # Built whatever --only says, so that the later phases (exports, search) see the
+        # same project in a partial run as in a full one.
+        long_source = self.build_long_source(project, user, codes)
         client = Client()
         client.force_login(user)
-        source = sources[0]
-        page = reverse("coding:source_code", args=[project.slug, source.pk])
+        only = self.only
+        if "coding_page" in only:
+            self.run_coding_page(client, sources[0], repeat)
+        if "apply" in only:
+            self.run_apply(client, sources[0], codes, repeat, rng)
+        if "undo" in only:
+            self.run_undo(client, sources[0], codes, repeat)
+        if "long_source" in only:
+            self.run_long_source(client, long_source, repeat)
+        if "agreement" in only:
+            agreement = reverse("coding:agreement", args=[project.slug])
+            params = {"a": user.pk, "b": coder2.pk, "threshold": 50}
+            ms, _response = self.timed_get(client, agreement, params, repeat)
+            self.emit("agreement_table_ms", ms, "ms")
+        if "suggest" in only:
+            self.run_suggest(project, sources, client, repeat)
+        if "static" in only:
+            names = ["kesra.css", "coding.js", "django_htmx/htmx-2.min.js"]
+            compressed = sum(
+                len(gzip.compress(Path(finders.find(n)).read_bytes(), 9)) for n in names
+            )
+            self.emit("static_kb_compressed", round(compressed / 1024, 1), "KB")
+        if "exports" in only:
+            self.run_exports(client, project, repeat)
+        if "search" in only:
+            self.run_search(repeat, project, user)
+        if "analysis" in only:
+            self.run_analysis(repeat, rng)
+        if "report" in only:
+            self.run_report(repeat)
+        if "import_qdpx" in only:
+            self.run_import_qdpx(project, user)
+        if "hostile_marks" in only:
+            self.run_hostile_marks()
+
+    def run_coding_page(self, client, source, repeat: int) -> None:
+        page = reverse("coding:source_code", args=[source.project.slug, source.pk])
         samples = []
         for i in range(repeat + 2):
             began = time.perf_counter()
@@ -189,27 +261,6 @@ class Command(BaseCommand):
         with CaptureQueriesContext(connection) as queries:
             client.get(page)
         self.emit("coding_page_queries", len(queries), "queries")
-
-        self.run_apply(client, source, codes, repeat, rng)
-        self.run_undo(client, source, codes, repeat)
-        self.run_long_source(client, project, user, codes, repeat, rng)
-
-        agreement = reverse("coding:agreement", args=[project.slug])
-        params = {"a": user.pk, "b": coder2.pk, "threshold": 50}
-        ms, _response = self.timed_get(client, agreement, params, repeat)
-        self.emit("agreement_table_ms", ms, "ms")
-        self.run_suggest(project, sources, client, repeat)
-
-        names = ["kesra.css", "coding.js", "django_htmx/htmx-2.min.js"]
-        compressed = sum(len(gzip.compress(Path(finders.find(n)).read_bytes(), 9)) for n in names)
-        self.emit("static_kb_compressed", round(compressed / 1024, 1), "KB")
-
-        self.run_exports(client, project, repeat)
-        self.run_search(repeat, project, user)
-        self.run_analysis(repeat, rng)
-        self.run_report(repeat)
-        self.run_import_qdpx(project, user)
-        self.run_hostile_marks()
 
     def run_exports(self, client, project, repeat: int) -> None:
         """The 20,000 codings of the bench project as CSV and XLSX, and the project as QDPX."""
@@ -302,11 +353,12 @@ class Command(BaseCommand):
                 samples.append(elapsed)
         self.emit("undo_ms", median_ms(samples), "ms")
 
-    def run_long_source(self, client, project, user, codes, repeat, rng) -> None:
-        """A 300-page transcript (a million characters, 3,000 codings): its first window."""
+    def build_long_source(self, project, user, codes):
+        """A 300-page transcript (a million characters, 3,000 codings)."""
         from coding.models import Coding
         from interviews.models import Source
 
+        rng = random.Random(20261129)  # noqa: S311 - its own draws, whichever phases run
         text = synthetic_text(rng, 160_000)[:1_000_000]
         source = Source.objects.create(
             project=project, kind="interview", title="Transkrip panjang", text=text, created_by=user
@@ -326,7 +378,11 @@ class Command(BaseCommand):
                 )
             )
         Coding.objects.bulk_create(batch, ignore_conflicts=True)
-        page = reverse("coding:source_code", args=[project.slug, source.pk])
+        return source
+
+    def run_long_source(self, client, source, repeat) -> None:
+        """The long transcript's first window on the coding page."""
+        page = reverse("coding:source_code", args=[source.project.slug, source.pk])
         ms, response = self.timed_get(client, page, {}, repeat)
         self.emit("coding_page_long_source_ms", ms, "ms")
         self.emit("coding_page_long_source_kb", round(len(response.content) / 1024, 1), "KB")
@@ -429,22 +485,34 @@ class Command(BaseCommand):
             self.emit(f"search_first_page_ms_{kind}", ms, "ms")
 
     def run_report(self, repeat: int) -> None:
+        """The demo study's DOCX report, as the worker writes it: the job's task, run here
+        (read, write the document, store it); the job's file is kept in a temporary folder."""
+        import tempfile
+        import zipfile
+
+        from django.test import override_settings
+
+        from coding.analysis.tasks import write_report
         from coding.demo import code_demo_corpus
         from interviews.demo import build_demo_corpus
+        from interviews.models import Job
 
         demo = build_demo_corpus()
         code_demo_corpus(demo)
-        # The DOCX is written by the task worker: time the job's own work, from the
-        # project to the document's bytes (what a worker spends on it).
-        from coding.analysis.report import build_report, render_docx
-
         samples = []
-        for i in range(min(repeat, 7) + 1):
-            began = time.perf_counter()
-            data = render_docx(build_report(demo.project))
-            if i >= 1:
-                samples.append(time.perf_counter() - began)
-        assert data[:2] == b"PK", "a DOCX is a zip"
+        with tempfile.TemporaryDirectory() as media, override_settings(MEDIA_ROOT=media):
+            for i in range(min(repeat, 7) + 1):
+                job = Job.objects.create(
+                    kind=Job.Kind.REPORT, project=demo.project, created_by=demo.users["researcher"]
+                )
+                began = time.perf_counter()
+                write_report.call(str(job.pk))
+                if i >= 1:
+                    samples.append(time.perf_counter() - began)
+                job.refresh_from_db()
+                assert job.status == Job.Status.DONE, job.message
+                with job.result.open("rb") as handle:
+                    assert "word/document.xml" in zipfile.ZipFile(handle).namelist()
         self.emit("report_docx_ms", median_ms(samples), "ms")
 
     def run_hostile_marks(self) -> None:
