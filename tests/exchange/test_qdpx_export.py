@@ -253,5 +253,6 @@ def test_the_export_reads_the_same_queries_whatever_the_codings(
 
 
 # codes, sources (with their creators) and their cases, codings, coders, memos, members
-# (twice), imported texts, attributes, cases, their values and sources.
-QDPX_EXPORT_QUERIES = 13
+# (twice), imported texts, attributes, cases, their values and sources, and the accepted
+# suggestions (their notes name the model).
+QDPX_EXPORT_QUERIES = 14
