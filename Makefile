@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
+# Production installs the app's own dependencies only (no test tools, no browser driver).
+SERVE_STAMP := $(VENV)/.installed-serve
 
 .PHONY: run serve test bench lint format messages install clean
 
@@ -14,6 +16,10 @@ $(BIN)/python:
 
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet '.[test]'
+	@touch $@
+
+$(SERVE_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet .
 	@touch $@
 
 install: $(STAMP)
@@ -29,7 +35,8 @@ run: install
 
 # Production: settings from the environment (README, "Deploying"). Static files are
 # collected first: with DEBUG=0 a page whose CSS is missing from the manifest is a 500.
-serve: install
+serve: $(SERVE_STAMP)
+	DEBUG=1 $(BIN)/python manage.py compile_catalogues
 	$(BIN)/python manage.py collectstatic --no-input --verbosity 0
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/gunicorn --config python:kesra_coord.gunicorn_conf kesra_coord.wsgi

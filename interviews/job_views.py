@@ -36,4 +36,13 @@ def job_download(request, job_id):
     job = _own_job(request, job_id)
     if job.status != Job.Status.DONE or not job.result:
         raise Http404
-    return FileResponse(job.result.open("rb"), as_attachment=True, filename=job.result_name)
+    try:
+        if not job.result.storage.exists(job.result.name):
+            raise FileNotFoundError(job.result.name)
+        handle = job.result.open("rb")
+    except OSError:
+        # Swept from storage, or a process whose media folder is not the worker's:
+        # say so on the job's page rather than answering with a bare server error.
+        context = {"job": job, "project": job.project, "missing": True}
+        return render(request, "interviews/job_detail.html", context, status=410)
+    return FileResponse(handle, as_attachment=True, filename=job.result_name)

@@ -172,3 +172,15 @@ def test_the_count_is_seen_while_the_work_runs_in_a_transaction(
     job.refresh_from_db()
     assert job.status == Job.Status.DONE
     assert job.result.read() == b"(1, 2)"
+
+
+def test_a_download_whose_file_is_gone_says_so(client, project, researcher):
+    job = Job.objects.create(kind=Job.Kind.REPORT, project=project, created_by=researcher)
+    run_job(str(job.pk), _count_cases)
+    job.refresh_from_db()
+    job.result.storage.delete(job.result.name)  # swept, or another process's media folder
+    client.force_login(researcher)
+    response = client.get(reverse("interviews:job_download", args=[job.pk]))
+    assert response.status_code == 410
+    assert "The file this job wrote is no longer stored." in response.text
+    assert "<html" in response.text  # the job's page, not a bare error
