@@ -4,6 +4,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from coding.form_html import QUICK
 from coding.models import Code, Coding, Conclusion, Evidence
 from coding.queries import code_paths, codebook_rows, seen_by
 from interviews.models import Attribute, Case, Source
@@ -14,6 +15,8 @@ from .search import MAX_QUERY, Query, QueryError, parse_query
 
 class AnalysisFilterForm(forms.Form):
     """The filters shared by retrieval and the displays (a GET form)."""
+
+    default_renderer = QUICK  # its widgets written in Python (coding/form_html.py)
 
     code = forms.ModelChoiceField(queryset=Code.objects.none(), required=False, label=_("Code"))
     subcodes = forms.BooleanField(required=False, label=_("with its sub-codes"))
