@@ -95,3 +95,19 @@ class QuickRenderer(DjangoTemplates):
 
 # One instance for every form: a renderer builds its template engine once.
 QUICK = QuickRenderer()
+
+
+def field_html(field) -> str:
+    """A bound field as `templates/_field.html` lays it out: label, widget, help, errors."""
+    errors = "".join(f'<p class="error">{conditional_escape(e)}</p>' for e in field.errors)
+    help_text = (
+        f'<small class="help">{conditional_escape(field.help_text)}</small>'
+        if field.help_text
+        else ""
+    )
+    return (
+        f'<div class="field{" has-error" if field.errors else ""}">'
+        f'<label for="{conditional_escape(field.id_for_label)}">'
+        f"{conditional_escape(field.label)}</label>"
+        f"{field.as_widget()}{help_text}{errors}</div>"
+    )

@@ -43,12 +43,13 @@ class _Labels:
         self.memos_label = escape(gettext("Memos on this passage"))
         self.dates: dict[int, str] = {}
 
-    def date(self, source) -> str:
-        if source.pk not in self.dates:
-            self.dates[source.pk] = (
-                f" · {escape(date_format(source.date, 'DATE_FORMAT'))}" if source.date else ""
+    def date(self, passage) -> str:
+        if passage.source_id not in self.dates:
+            day = passage.source_date
+            self.dates[passage.source_id] = (
+                f" · {escape(date_format(day, 'DATE_FORMAT'))}" if day else ""
             )
-        return self.dates[source.pk]
+        return self.dates[passage.source_id]
 
 
 def _memos(memos, labels: _Labels) -> str:
@@ -56,7 +57,7 @@ def _memos(memos, labels: _Labels) -> str:
         return ""
     items = "".join(
         f'<li class="memo"><p>{_linebreaks(memo.text)}</p><small class="muted">'
-        f"{escape(memo.author.get_username())} · "
+        f"{escape(memo.author)} · "
         f"{escape(date_format(localtime(memo.updated_at), 'SHORT_DATETIME_FORMAT'))}"
         "</small></li>"
         for memo in memos
@@ -70,7 +71,6 @@ def _linebreaks(text: str) -> str:
 
 
 def _passage(coding, labels: _Labels) -> str:
-    source = coding.source
     before, after = coding.before or "", coding.after or ""
     opening = "…" if len(before) >= ELLIPSIS_AT else ""
     closing = "…" if len(after) >= ELLIPSIS_AT else ""
@@ -92,25 +92,25 @@ def _passage(coding, labels: _Labels) -> str:
     return (
         '<li class="passage"><blockquote>'
         f'<span class="ctx">{opening}{escape(before)}</span>'
-        f'<mark style="background: {escape(coding.code.colour)}33">{escape(coding.passage)}</mark>'
+        f'<mark style="background: {escape(coding.colour)}33">{escape(coding.passage)}</mark>'
         f'<span class="ctx">{escape(after)}{closing}</span></blockquote>'
         '<p class="meta">'
         f'<a href="{labels.code_url[0]}{int(coding.source_id)}{labels.code_url[1]}'
         f'?at={int(coding.start)}">'
-        f"{escape(source.title)}</a>"
-        f' · <span class="kind kind-{escape(source.kind)}">'
-        f"{labels.kinds.get(source.kind, escape(source.kind))}</span>"
+        f"{escape(coding.source_title)}</a>"
+        f' · <span class="kind kind-{escape(coding.source_kind)}">'
+        f"{labels.kinds.get(coding.source_kind, escape(coding.source_kind))}</span>"
         f"{cases}{place} · {escape(characters)}"
-        f" · {escape(coding.coder.get_username())}{labels.date(source)}"
+        f" · {escape(coding.coder_name)}{labels.date(coding)}"
         f" · {escape(coding.path)}{review}{cite}</p>"
-        f"{_memos(list(coding.memos.all()), labels)}</li>"
+        f"{_memos(coding.memos, labels)}</li>"
     )
 
 
 @register.simple_tag
 def passage_items(codings, project, cite: bool = False) -> str:
-    """The `<li class="passage">` of each coding (with `case_list`, `place`, `path`,
-    its context and its prefetched memos); `cite` adds the "Cite as evidence" button."""
+    """The `<li class="passage">` of each `paging.Passage` (with its cases and path
+    set); `cite` adds the "Cite as evidence" button."""
     labels = _Labels(project, bool(cite))
     html = "\n".join(_passage(coding, labels) for coding in codings)
     return mark_safe(html)  # noqa: S308 - every piece of content escaped above

@@ -40,3 +40,20 @@ def test_each_widget_is_written_as_django_writes_it(data):
     for name in Everything.base_fields:
         expected = squeeze(str(django_form[name]))
         assert squeeze(str(quick_form[name])) == expected, name
+
+
+def test_form_fields_lays_out_each_field_as_the_field_template():
+    from django.template.loader import render_to_string
+
+    from coding.templatetags.form_tags import form_fields
+
+    class Bad(forms.Form):
+        name = forms.CharField(help_text="Nama <kode>", label="Nama & label")
+        kind = forms.ChoiceField(choices=[("a", "A")])
+
+    form = Bad({"name": ""}, renderer=QUICK)
+    assert not form.is_valid()
+    expected = "".join(render_to_string("_field.html", {"field": field}) for field in form)
+    assert squeeze(form_fields(form)) == squeeze(expected)
+    assert "has-error" in form_fields(form) and "Nama &amp; label" in form_fields(form)
+    assert 'name="kind"' not in form_fields(form, "kind")

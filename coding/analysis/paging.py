@@ -1,0 +1,200 @@
+"""Pages of retrieved passages: after a cursor (keyset), or by number.
+
+Reading every passage of a code page by page with OFFSET makes the database skip
+all the earlier rows again on each page, so reading them all costs the square of
+their number. A page's "Next" link names instead the last passage it showed
+(`?after=<coding id>&page=N`) and the next page starts right after that passage's
+place in reading order: (kind of source, title, source, start, id). A link by
+number alone (`?page=N`, bookmarked or typed) still works by OFFSET, and so does
+"Previous". The page number shown comes from the same count query as the total.
+"""
+
+from dataclasses import dataclass, field
+
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Q, QuerySet
+
+from interviews.models import Source
+
+from ..models import Memo
+from .citations import Places
+from .queries import CONTEXT_CHARS
+
+# The reading order of retrieval; the cursor's key is these columns of its coding.
+ORDER = ("source__kind", "source__title", "source_id", "start", "id")
+
+
+def after_key(key: tuple) -> Q:
+    """The rows after `key` (kind, title, source id, start, id) in ORDER."""
+    kind, title, source_id, start, pk = key
+    return (
+        Q(source__kind__gt=kind)
+        | Q(source__kind=kind, source__title__gt=title)
+        | Q(source__kind=kind, source__title=title, source_id__gt=source_id)
+        | Q(source_id=source_id, start__gt=start)
+        | Q(source_id=source_id, start=start, pk__gt=pk)
+    )
+
+
+@dataclass
+class Counted:
+    """What the page links need of a paginator."""
+
+    count: int
+    per_page: int
+
+    @property
+    def num_pages(self) -> int:
+        return max(1, -(-self.count // self.per_page))
+
+
+@dataclass
+class PassagePage:
+    """One page of codings, with the parts of Django's `Page` the templates use."""
+
+    object_list: list
+    number: int
+    paginator: Counted
+    offset: int = 0  # the passages before this page
+    next_after: int | None = None  # the cursor of the next page, if there is one
+
+    def has_next(self) -> bool:
+        return self.next_after is not None
+
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    def has_other_pages(self) -> bool:
+        return self.has_next() or self.has_previous()
+
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    def start_index(self) -> int:
+        return self.offset + 1 if self.object_list else 0
+
+
+def _page_number(value, last: int) -> int:
+    number = int(value) if str(value or "").isdecimal() and len(str(value)) < 10 else 1
+    return min(max(number, 1), last)
+
+
+@dataclass(slots=True)
+class MemoLine:
+    text: str
+    author: str
+    updated_at: object
+
+
+@dataclass(slots=True)
+class Passage:
+    """A retrieved coding as its page shows it: plain values, no model instances
+    (fifty codings with their code, coder and source cost more to build as models
+    than to read)."""
+
+    pk: int
+    source_id: int
+    start: int
+    end: int
+    passage: str
+    review_status: str
+    code_id: int
+    code_name: str
+    colour: str
+    coder_name: str
+    source_title: str
+    source_kind: str
+    source_date: object
+    before: str = ""
+    after: str = ""
+    place: object = None
+    path: str = ""
+    case_list: list = field(default_factory=list)
+    memos: list[MemoLine] = field(default_factory=list)
+
+
+def _fields() -> tuple[str, ...]:
+    username = f"coder__{get_user_model().USERNAME_FIELD}"
+    return (
+        *("pk", "source_id", "start", "end", "passage", "review_status"),
+        *("code_id", "code__name", "code__colour", username),
+        *("source__title", "source__kind", "source__date"),
+    )
+
+
+def _after_cursor(codings: QuerySet, after, per_page: int):
+    """(total, rows before the page, rows) after the cursor, or None if it is not one
+    of `codings` (then the page is found by number)."""
+    if not (str(after or "").isdecimal() and len(str(after)) < 19):
+        return None
+    key = codings.filter(pk=int(after)).values_list(*ORDER).first()
+    if key is None:
+        return None
+    later = after_key(key)
+    counts = codings.aggregate(total=Count("pk"), later=Count("pk", filter=later))
+    rows = list(codings.filter(later).values_list(*_fields())[:per_page])
+    return counts["total"], counts["total"] - counts["later"], rows
+
+
+def passage_page(codings: QuerySet, *, after, number, per_page: int) -> PassagePage:
+    """The page of `codings` (in ORDER) after the cursor `after`, or page `number`, as
+    `Passage`s with their memos, context and place (not yet their cases and path)."""
+    codings = codings.order_by(*ORDER)
+    found = _after_cursor(codings, after, per_page)
+    if found is None:
+        total = codings.count()
+        number = _page_number(number, max(1, -(-total // per_page)))
+        offset = (number - 1) * per_page
+        rows = list(codings.values_list(*_fields())[offset : offset + per_page])
+    else:
+        total, offset, rows = found
+        number = offset // per_page + 1
+    passages = [Passage(*row) for row in rows]
+    add_memos(passages)
+    add_context(passages)
+    more = bool(passages) and offset + len(passages) < total
+    return PassagePage(
+        object_list=passages,
+        number=number,
+        paginator=Counted(total, per_page),
+        offset=offset,
+        next_after=passages[-1].pk if more else None,
+    )
+
+
+def add_memos(passages: list[Passage]) -> None:
+    """Each passage's memos, oldest first, with their authors' names (one query)."""
+    by_id = {passage.pk: passage for passage in passages}
+    if not by_id:
+        return
+    username = f"author__{get_user_model().USERNAME_FIELD}"
+    memos = (
+        Memo.objects.filter(coding_id__in=by_id)
+        .order_by("created_at", "id")
+        .values_list("coding_id", "text", username, "updated_at")
+    )
+    for coding_id, text, author, updated_at in memos:
+        by_id[coding_id].memos.append(MemoLine(text, author, updated_at))
+
+
+def add_context(passages: list[Passage]) -> None:
+    """Set `before` and `after` (up to CONTEXT_CHARS characters) and `place` (paragraph
+    and speaker, `citations.Places`) on each passage, reading each source's text once.
+
+    Cut in the database instead, the context made SQLite walk the whole text for each
+    end of each passage (its `substr` counts characters from the start).
+    """
+    texts = dict(
+        Source.objects.filter(pk__in={p.source_id for p in passages})
+        .order_by()
+        .values_list("pk", "text")
+    )
+    places = {pk: Places(text) for pk, text in texts.items()}
+    for passage in passages:
+        text = texts[passage.source_id]
+        passage.before = text[max(0, passage.start - CONTEXT_CHARS) : passage.start]
+        passage.after = text[passage.end : passage.end + CONTEXT_CHARS]
+        passage.place = places[passage.source_id].at(passage.start)
