@@ -16,7 +16,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Prefetch
+from django.db.models import Prefetch
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -145,7 +145,7 @@ def _coder_names(membership) -> dict[int, str]:
 
 
 def _last_event(source) -> int:
-    return CodingEvent.objects.filter(source=source).aggregate(m=Max("id"))["m"] or 0
+    return queries.last_event_id(source.pk)
 
 
 def _page_strings() -> dict[str, str]:
