@@ -1,12 +1,14 @@
 """Pages of retrieved passages: after a cursor (keyset), or by number.
 
-Reading every passage of a code page by page with OFFSET makes the database skip
-all the earlier rows again on each page, so reading them all costs the square of
-their number. A page's "Next" link names instead the last passage it showed
-(`?after=<coding id>&page=N`) and the next page starts right after that passage's
-place in reading order: (kind of source, title, source, start, id). A link by
-number alone (`?page=N`, bookmarked or typed) still works by OFFSET, and so does
-"Previous". The page number shown comes from the same count query as the total.
+Reading every passage of a code page by page with OFFSET makes the database find
+and sort all the earlier rows again on each page, so reading them all costs the
+square of their number. Here each page first counts the passages per source (one
+grouped count, in reading order of the sources: kind, title, id), which gives the
+total, the page's number and the few sources the page spans; the rows are then read
+from those sources only and sorted there (start, id). A page's "Next" link names
+the last passage it showed (`?after=<coding id>&page=N`) and the next page starts
+right after it; a link by number alone (`?page=N`, bookmarked or typed) and
+"Previous" find their sources from the same counts.
 """
 
 from dataclasses import dataclass, field
@@ -20,20 +22,9 @@ from ..models import Memo
 from .citations import Places
 from .queries import CONTEXT_CHARS
 
-# The reading order of retrieval; the cursor's key is these columns of its coding.
-ORDER = ("source__kind", "source__title", "source_id", "start", "id")
-
-
-def after_key(key: tuple) -> Q:
-    """The rows after `key` (kind, title, source id, start, id) in ORDER."""
-    kind, title, source_id, start, pk = key
-    return (
-        Q(source__kind__gt=kind)
-        | Q(source__kind=kind, source__title__gt=title)
-        | Q(source__kind=kind, source__title=title, source_id__gt=source_id)
-        | Q(source_id=source_id, start__gt=start)
-        | Q(source_id=source_id, start=start, pk__gt=pk)
-    )
+# The reading order of retrieval: sources by kind and title, then positions.
+SOURCE_ORDER = ("source__kind", "source__title", "source_id")
+ORDER = (*SOURCE_ORDER, "start", "id")
 
 
 @dataclass
@@ -125,34 +116,71 @@ def _fields() -> tuple[str, ...]:
     )
 
 
-def _after_cursor(codings: QuerySet, after, per_page: int):
-    """(total, rows before the page, rows) after the cursor, or None if it is not one
-    of `codings` (then the page is found by number)."""
+def _cursor(codings: QuerySet, after) -> tuple[int, int, int] | None:
+    """(source id, start, id) of the coding `after`, if it is one of `codings`."""
     if not (str(after or "").isdecimal() and len(str(after)) < 19):
         return None
-    key = codings.filter(pk=int(after)).values_list(*ORDER).first()
-    if key is None:
-        return None
-    later = after_key(key)
-    counts = codings.aggregate(total=Count("pk"), later=Count("pk", filter=later))
-    rows = list(codings.filter(later).values_list(*_fields())[:per_page])
-    return counts["total"], counts["total"] - counts["later"], rows
+    return codings.filter(pk=int(after)).values_list("source_id", "start", "pk").first()
+
+
+def _per_source(codings: QuerySet, key) -> list[tuple[int, int, int]]:
+    """(source id, passages, passages up to the cursor) of each source with passages,
+    in reading order (one grouped count; distinct, as a case filter joins rows)."""
+    counts = {"n": Count("pk", distinct=True)}
+    if key is not None:
+        source_id, start, pk = key
+        counts["upto"] = Count(
+            "pk",
+            distinct=True,
+            filter=Q(source_id=source_id) & (Q(start__lt=start) | Q(start=start, pk__lte=pk)),
+        )
+    rows = codings.order_by().values(*SOURCE_ORDER).annotate(**counts).order_by(*SOURCE_ORDER)
+    return [(row["source_id"], row["n"], row.get("upto", 0)) for row in rows]
+
+
+def _page_rows(codings, groups, offset: int, per_page: int, key) -> list[tuple]:
+    """The `per_page` rows after the first `offset` (or after the cursor `key`), read
+    from the sources that hold them only."""
+    spanned, seen, skip = [], 0, 0
+    for source_id, n, _upto in groups:
+        if seen + n > offset and len(spanned) < per_page:
+            if not spanned:
+                skip = offset - seen
+            spanned.append(source_id)
+            if seen + n >= offset + per_page:
+                break
+        seen += n
+    if not spanned:
+        return []
+    rows = codings.filter(source_id__in=spanned)
+    if key is not None:  # the cursor's own source: only what follows the cursor
+        source_id, start, pk = key
+        rows = rows.exclude(
+            Q(source_id=source_id) & (Q(start__lt=start) | Q(start=start, pk__lte=pk))
+        )
+        skip = 0
+    return list(rows.values_list(*_fields())[skip : skip + per_page])
 
 
 def passage_page(codings: QuerySet, *, after, number, per_page: int) -> PassagePage:
     """The page of `codings` (in ORDER) after the cursor `after`, or page `number`, as
     `Passage`s with their memos, context and place (not yet their cases and path)."""
     codings = codings.order_by(*ORDER)
-    found = _after_cursor(codings, after, per_page)
-    if found is None:
-        total = codings.count()
+    key = _cursor(codings, after)
+    groups = _per_source(codings, key)
+    total = sum(n for _source, n, _upto in groups)
+    if key is None:
         number = _page_number(number, max(1, -(-total // per_page)))
         offset = (number - 1) * per_page
-        rows = list(codings.values_list(*_fields())[offset : offset + per_page])
     else:
-        total, offset, rows = found
+        offset = 0
+        for source_id, n, upto in groups:
+            if source_id == key[0]:
+                offset += upto
+                break
+            offset += n
         number = offset // per_page + 1
-    passages = [Passage(*row) for row in rows]
+    passages = [Passage(*row) for row in _page_rows(codings, groups, offset, per_page, key)]
     add_memos(passages)
     add_context(passages)
     more = bool(passages) and offset + len(passages) < total

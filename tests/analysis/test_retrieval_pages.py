@@ -171,3 +171,22 @@ def test_the_first_page_costs_a_fixed_number_of_queries(
         for p in response.context["page"].object_list
     )
     assert response.text.count('<li class="passage">') == 50
+
+
+def test_pages_count_each_passage_once_when_a_filter_joins_cases(client, project, supervisor, many):
+    from ..conftest import make_attribute, make_case_value
+
+    role = make_attribute(project, name="Kelompok")
+    for source in {c.source for c in Coding.objects.select_related("source")}:
+        for name in ("Maria", "Natan"):
+            case = make_case(project, name=f"{name} {source.pk}")
+            make_case_value(case, role, "Staf")
+            source.cases.add(case)
+    client.force_login(supervisor)
+    url = reverse("coding:retrieval", args=[project.slug])
+    params = {"code": many.pk, "attribute": role.pk, "value": "staf"}
+    first = client.get(url, params)
+    assert first.context["page"].paginator.count == 130
+    second = client.get(url + next_link(first.text))
+    ids = [p.pk for p in first.context["page"].object_list + second.context["page"].object_list]
+    assert len(ids) == len(set(ids)) == 100 and second.context["page"].number == 2
