@@ -127,8 +127,8 @@ def test_next_links_walk_every_passage_once_in_reading_order(
         if link is None:
             break
         assert "after=" in link and f"page={page.number + 1}" in link
-        # The cursor's key, the counts and the rows: one query more than by number.
-        with django_assert_num_queries(14):
+        # The cursor's key and its place in its source: two queries more than by number.
+        with django_assert_num_queries(16):
             response = client.get(url + link)
     assert seen == expected and numbers == [1, 2, 3]
     # Previous goes by number; a page by number shows what the cursor showed.
@@ -163,8 +163,9 @@ def test_the_first_page_costs_a_fixed_number_of_queries(
     for i, coding in enumerate(Coding.objects.all()[:40]):
         Memo.objects.create(project=project, author=supervisor, coding=coding, text=f"m{i}")
     # Session, user, membership, codebook; the form's cases, attributes and coders; the
-    # count, the rows, their memos, their sources' texts and cases; the summaries.
-    with django_assert_num_queries(13):
+    # counts per source and their order, the rows, their memos, their sources' texts and
+    # cases; the summaries.
+    with django_assert_num_queries(14):
         response = client.get(url, {"code": many.pk})
     assert response.text.count('<li class="memo">') == sum(
         p.pk in {c.pk for c in Coding.objects.all()[:40]}
