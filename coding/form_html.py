@@ -109,5 +109,5 @@ def field_html(field) -> str:
         f'<div class="field{" has-error" if field.errors else ""}">'
         f'<label for="{conditional_escape(field.id_for_label)}">'
         f"{conditional_escape(field.label)}</label>"
-        f"{field.as_widget()}{help_text}{errors}</div>"
+        f"{field}{help_text}{errors}</div>"
     )
