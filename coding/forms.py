@@ -1,25 +1,53 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from .form_html import QUICK
 from .models import Code, Memo
 
 
 class CodeChoiceField(forms.ModelChoiceField):
-    def __init__(self, *args, paths: dict[int, str] | None = None, **kwargs):
+    """A code of the project; with `known` (the codes the view has read already), the
+    chosen one is found among them instead of by another query."""
+
+    def __init__(self, *args, paths: dict[int, str] | None = None, known=None, **kwargs):
         self.paths = paths or {}
+        self.known = known
         super().__init__(*args, **kwargs)
 
     def label_from_instance(self, obj):
         return self.paths.get(obj.pk, obj.name)
 
+    def to_python(self, value):
+        if self.known is None or value in self.empty_values:
+            return super().to_python(value)
+        try:
+            return self.known[str(value)]
+        except KeyError:
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice"
+            ) from None
 
-def _code_field(project, paths, *, label, required=True, exclude=None, empty_label="---------"):
-    codes = Code.objects.filter(project=project)
+
+def _code_field(
+    project, paths, *, label, required=True, exclude=None, empty_label="---------", codes=None
+):
+    """A choice of the project's codes by path; `codes`, if given, are those codes read
+    already (codebook_rows), so that neither the choices nor the choice need a query."""
+    queryset = Code.objects.filter(project=project)
     if exclude:
-        codes = codes.exclude(pk__in=exclude)
+        queryset = queryset.exclude(pk__in=exclude)
+    if codes is None:
+        codes = list(queryset)
+    else:
+        codes = [code for code in codes if code.pk not in set(exclude or ())]
     ordered = sorted(codes, key=lambda code: paths.get(code.pk, code.name).lower())
     field = CodeChoiceField(
-        queryset=codes, paths=paths, label=label, required=required, empty_label=empty_label
+        queryset=queryset,
+        paths=paths,
+        label=label,
+        required=required,
+        empty_label=empty_label,
+        known={str(code.pk): code for code in codes},
     )
     field.choices = [("", empty_label), *((c.pk, paths.get(c.pk, c.name)) for c in ordered)]
     return field
@@ -37,7 +65,9 @@ class CodeForm(forms.ModelForm):
             "example": forms.Textarea(attrs={"rows": 2}),
         }
 
-    def __init__(self, *args, project, paths, exclude=(), **kwargs):
+    default_renderer = QUICK  # its widgets written in Python (coding/form_html.py)
+
+    def __init__(self, *args, project, paths, exclude=(), codes=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["parent"] = _code_field(
             project,
@@ -46,6 +76,7 @@ class CodeForm(forms.ModelForm):
             required=False,
             exclude=exclude,
             empty_label=_("(top level)"),
+            codes=codes,
         )
 
 

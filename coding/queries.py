@@ -115,21 +115,35 @@ def _spans_and_facts(rows) -> tuple[list[Span], dict[int, list]]:
 
 
 def code_counts(source: Source, *, coder_ids=None) -> list[dict]:
-    codings = visible_codings(source, coder_ids=coder_ids)
-    return list(
-        codings.values("code_id", "code__name", "code__colour").annotate(n=Count("id")).order_by()
-    )
+    """{"code_id", "n"} of each code with visible codings in the source (plain SQL)."""
+    counts = counts_of(source.pk, None, coder_ids=coder_ids)
+    return [{"code_id": code_id, "n": n} for code_id, n in counts.items()]
 
 
-def recent_code_ids(project, user, limit: int = 9) -> list[int]:
-    """The codes this user applied most recently in the project, newest first."""
-    rows = (
-        Coding.objects.filter(source__project=project, coder=user)
-        .values("code_id")
-        .annotate(last=Max("created_at"))
-        .order_by("-last")[:limit]
+def recent_code_ids(project, user, limit: int = 9, *, code_ids=None) -> list[int]:
+    """The codes this user applied most recently in the project, newest first.
+
+    With `code_ids` (the project's codes, read already) the user's codings are picked
+    by their codes in plain SQL, without joining every one of them to its source.
+    """
+    if code_ids is None:
+        rows = (
+            Coding.objects.filter(coder=user, source__project=project)
+            .values("code_id")
+            .annotate(last=Max("created_at"))
+            .order_by("-last")[:limit]
+        )
+        return [row["code_id"] for row in rows]
+    code_ids = list(code_ids)
+    if not code_ids:
+        return []
+    # Our own table and column names only; every value is a parameter.
+    sql = (
+        f"SELECT code_id FROM {_table(Coding)} "  # noqa: S608
+        f"WHERE coder_id = %s AND code_id IN ({_placeholders(code_ids)}) "
+        "GROUP BY code_id ORDER BY MAX(created_at) DESC, code_id LIMIT %s"
     )
-    return [row["code_id"] for row in rows]
+    return [code_id for (code_id,) in _fetch(sql, [user.pk, *code_ids, limit])]
 
 
 def coders_of(source: Source, membership):
@@ -202,16 +216,17 @@ def spans_around(source_id: int, low: int, high: int, *, coder_ids=None):
 
 
 def counts_of(source_id: int, code_ids, *, coder_ids=None) -> dict[int, int]:
-    """Visible codings per code of `code_ids` in the source (codes without any left out)."""
-    code_ids = list(code_ids)
-    if not code_ids or (coder_ids is not None and not coder_ids):
+    """Visible codings per code of `code_ids` (None: every code) in the source (codes
+    without any left out)."""
+    code_ids = None if code_ids is None else list(code_ids)
+    if code_ids == [] or (coder_ids is not None and not coder_ids):
         return {}
     # Our own table and column names only; every value is a parameter.
-    sql = (
-        f"SELECT code_id, COUNT(*) FROM {_table(Coding)} "  # noqa: S608
-        f"WHERE source_id = %s AND code_id IN ({_placeholders(code_ids)})"
-    )
-    params = [source_id, *code_ids]
+    sql = f"SELECT code_id, COUNT(*) FROM {_table(Coding)} WHERE source_id = %s"  # noqa: S608
+    params = [source_id]
+    if code_ids is not None:
+        sql += f" AND code_id IN ({_placeholders(code_ids)})"
+        params += code_ids
     if coder_ids is not None:
         sql += f" AND coder_id IN ({_placeholders(coder_ids)})"
         params += list(coder_ids)
@@ -270,3 +285,10 @@ def code_labels(project, code_ids) -> CodeLabels:
         keys[pk] = tuple((rank, name.lower()) for rank, name in pairs)
     ranked = sorted(keys, key=keys.__getitem__)
     return CodeLabels(paths, {pk: rank for rank, pk in enumerate(ranked)})
+
+
+def last_event_id(source_id: int) -> int:
+    """The id of the source's last coding event (0 if none): where polling starts."""
+    # Our own table name only; the value is a parameter.
+    sql = f"SELECT MAX(id) FROM {_table(CodingEvent)} WHERE source_id = %s"  # noqa: S608
+    return _fetch(sql, [source_id])[0][0] or 0

@@ -80,6 +80,9 @@ def database_from_url(url: str) -> dict:
             # without waiting for the disk (synchronous=NORMAL); it was 20-40 ms of every
             # write on a busy disk. A power cut may lose the last commits, never the file.
             "OPTIONS": {"init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"},
+            # A worker keeps its connection: opening one ran the PRAGMAs and registered
+            # Django's SQL functions, and closing the last one checkpointed the WAL.
+            "CONN_MAX_AGE": env_int("DATABASE_CONN_MAX_AGE", 60),
         }
     if parts.scheme in {"postgres", "postgresql", "pgsql"}:
         return {

@@ -4,6 +4,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from coding.form_html import QUICK
 from coding.models import Code, Coding, Conclusion, Evidence
 from coding.queries import code_paths, codebook_rows, seen_by
 from coding.suggest import filters as suggest_filters
@@ -14,10 +15,29 @@ from .queries import Filters, code_filter
 from .search import MAX_QUERY, Query, QueryError, parse_query
 
 
+class CodeField(forms.ModelChoiceField):
+    """A code of the project; found among `known` (the codes the view has read) when
+    given, without querying for it again."""
+
+    known: dict[str, Code] | None = None
+
+    def to_python(self, value):
+        if self.known is None or value in self.empty_values:
+            return super().to_python(value)
+        try:
+            return self.known[str(value)]
+        except KeyError:
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice"
+            ) from None
+
+
 class AnalysisFilterForm(forms.Form):
     """The filters shared by retrieval and the displays (a GET form)."""
 
-    code = forms.ModelChoiceField(queryset=Code.objects.none(), required=False, label=_("Code"))
+    default_renderer = QUICK  # its widgets written in Python (coding/form_html.py)
+
+    code = CodeField(queryset=Code.objects.none(), required=False, label=_("Code"))
     subcodes = forms.BooleanField(required=False, label=_("with its sub-codes"))
     case = forms.ModelChoiceField(queryset=None, required=False, label=_("Case"))
     attribute = forms.ModelChoiceField(queryset=None, required=False, label=_("Attribute"))
@@ -45,11 +65,13 @@ class AnalysisFilterForm(forms.Form):
         ],
     )
 
-    def __init__(self, *args, project, paths, visible_coders=None, **kwargs):
+    def __init__(self, *args, project, paths, visible_coders=None, codes=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.visible_coders = visible_coders
         # `paths` come in codebook order (themes, then their codes), with full paths.
         self.fields["code"].queryset = Code.objects.filter(project=project)
+        if codes is not None:  # the project's codes, read already
+            self.fields["code"].known = {str(code.pk): code for code in codes}
         self.fields["code"].choices = [("", _("(every code)")), *paths.items()]
         self.fields["case"].queryset = Case.objects.filter(project=project)
         self.fields["case"].empty_label = _("(every case)")
@@ -288,6 +310,7 @@ def filter_form(request, membership, rows=None) -> AnalysisFilterForm:
         project=project,
         paths=code_paths(rows),
         visible_coders=membership.visible_coder_ids(),
+        codes=[code for code, _depth in rows],
     )
 
 

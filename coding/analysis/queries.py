@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from django.contrib.auth import get_user_model
 from django.core.paginator import Page, Paginator
 from django.db import connection
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import Count, F, IntegerField, Prefetch, Q, QuerySet, TextField
 from django.db.models.functions import Greatest, Substr
 
 from coding.suggest.filters import helped_sql, narrow_helped
@@ -81,10 +81,13 @@ def project_codings(project: Project, filters: Filters | None = None) -> QuerySe
 
 def with_context(codings: QuerySet) -> QuerySet:
     """Passages with up to CONTEXT_CHARS characters either side, cut in the database."""
-    before_start = Greatest(F("start") - CONTEXT_CHARS, 0)
+    # Output fields named: resolving them from the source expressions costs more than the rest.
+    before_start = Greatest(F("start") - CONTEXT_CHARS, 0, output_field=IntegerField())
     return codings.annotate(
-        before=Substr("source__text", before_start + 1, F("start") - before_start),
-        after=Substr("source__text", F("end") + 1, CONTEXT_CHARS),
+        before=Substr(
+            "source__text", before_start + 1, F("start") - before_start, output_field=TextField()
+        ),
+        after=Substr("source__text", F("end") + 1, CONTEXT_CHARS, output_field=TextField()),
     )
 
 

@@ -23,6 +23,13 @@ def _run_html(run, code_of, order) -> str:
 
 
 @register.simple_tag
+def coded_paragraph_list(paragraphs, info: dict, order: dict):
+    """Every paragraph of a window, one per line (one tag, not one per paragraph)."""
+    html = "".join(coded_paragraph(paragraph, info, order) + "\n" for paragraph in paragraphs)
+    return mark_safe(html)  # noqa: S308 - each paragraph built by coding.run_html
+
+
+@register.simple_tag
 def coded_paragraph(paragraph: CodedParagraph, info: dict, order: dict, oob: bool = False):
     """One paragraph: margin stripes per code, then the text cut into runs.
 

@@ -79,7 +79,8 @@ def codebook(request, slug):
     # A post that succeeds needs the paths (the form's choices), not the counts.
     counted = request.method == "GET"
     rows = codebook_rows(project, with_counts=counted, coder_ids=coder_ids)
-    form = CodeForm(request.POST or None, project=project, paths=code_paths(rows))
+    codes = [code for code, _depth in rows]
+    form = CodeForm(request.POST or None, project=project, paths=code_paths(rows), codes=codes)
     if request.method == "POST" and form.is_valid():
         try:
             code = _create_code(project, form.cleaned_data)
@@ -140,7 +141,11 @@ def _code_created(request, membership, code: Code, rows: list):
     code.coding_count = 0
     project = membership.project
     form = CodeForm(
-        None, project=project, paths=code_paths(rows), initial={"parent": code.parent_id}
+        None,
+        project=project,
+        paths=code_paths(rows),
+        initial={"parent": code.parent_id},
+        codes=[row_code for row_code, _depth in rows],
     )
     form.fields["name"].widget.attrs["autofocus"] = True  # ready for the next code
     context = {

@@ -16,7 +16,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Prefetch
+from django.db.models import Prefetch
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -145,7 +145,7 @@ def _coder_names(membership) -> dict[int, str]:
 
 
 def _last_event(source) -> int:
-    return CodingEvent.objects.filter(source=source).aggregate(m=Max("id"))["m"] or 0
+    return queries.last_event_id(source.pk)
 
 
 def _page_strings() -> dict[str, str]:
@@ -205,7 +205,7 @@ def source_code(request, slug, source_id):
         context.update(window=window, project=project, source=source, show=show)
         return render(request, TEMPLATE + "#window", context)
     counts = {row["code_id"]: row["n"] for row in queries.code_counts(source, coder_ids=coder_ids)}
-    recent = [c for c in queries.recent_code_ids(project, request.user) if c in codebook.names]
+    recent = queries.recent_code_ids(project, request.user, code_ids=codebook.names)
     context = {
         "membership": membership,
         "project": project,
@@ -329,7 +329,7 @@ def _counts_after(source, codes, fresh, coder_ids, new_code) -> tuple[dict[int, 
 
 def _new_code_context(request, membership, codebook, new_code) -> dict:
     """An in-vivo code is new to the page: the picker, its name and its colours."""
-    recent = queries.recent_code_ids(membership.project, request.user)
+    recent = queries.recent_code_ids(membership.project, request.user, code_ids=codebook.names)
     return {
         "picker": _picker(codebook, recent),
         "recent": recent,

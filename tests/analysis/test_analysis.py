@@ -131,7 +131,7 @@ def test_retrieval_queries_are_constant(
             passage=TEXT[i : i + 10],
         )
     client.force_login(supervisor)
-    with django_assert_max_num_queries(15):  # 15: the memos shown beside the passages
+    with django_assert_max_num_queries(14):  # the memos shown beside the passages included
         response = client.get(
             reverse("coding:retrieval", args=[project.slug]), {"code": study["forum"].pk}
         )

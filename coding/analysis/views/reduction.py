@@ -13,8 +13,8 @@ from coding.queries import code_paths, codebook_rows
 from interviews.access import can_code, get_membership
 
 from .. import queries as analysis
-from ..citations import cite_codings
 from ..forms import SummaryForm, filter_form
+from ..paging import passage_page
 
 PER_PAGE = 50
 
@@ -29,17 +29,16 @@ def retrieval(request, slug):
     form = filter_form(request, membership, rows)
     code = form.cleaned_data.get("code") if form.is_valid() else None
     paths = code_paths(rows)
-    page = analysis.context_page(
+    page = passage_page(
         analysis.retrieval(project, form.filters()),
-        request.GET.get("page"),
-        PER_PAGE,
-        analysis.with_memos,
+        after=request.GET.get("after"),
+        number=request.GET.get("page"),
+        per_page=PER_PAGE,
     )
     cases = analysis.cases_by_source(c.source_id for c in page.object_list)
-    cite_codings(page.object_list)
     for coding in page.object_list:
         coding.case_list = cases.get(coding.source_id, [])
-        coding.path = paths.get(coding.code_id, coding.code.name)
+        coding.path = paths.get(coding.code_id, coding.code_name)
     context = {
         "membership": membership,
         "project": project,

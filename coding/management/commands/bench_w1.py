@@ -10,10 +10,12 @@ the documents (`_d5`), each phase's growth factor printed beside it.
 """
 
 import cProfile
+import html
 import math
 import os
 import pstats
 import random
+import re
 import secrets
 import statistics
 import subprocess
@@ -36,6 +38,7 @@ from ..w1_http import Client, InProcessClient, Server, form_token
 from ..w1_workload import PASSWORD, Seeded, Workload, html_document, seed, word_spans
 
 PER_PAGE = 50  # the retrieval page's size
+NEXT_LINK = re.compile(rb'<a href="(\?[^"]*)" rel="next">')
 PHASES = (
     "create_code",
     "create_code_full",
@@ -398,8 +401,13 @@ def run_reading_phases(client, seeded: Seeded, repeats: dict, timed: Timer) -> d
         expect(client.get(retrieval, {"code": code}), contains=b"Kode 1")
 
     def all_pages(i):
-        for number in range(1, pages + 1):
-            expect(client.get(retrieval, {"code": code, "page": number}))
+        """As a reader does it: the first page, then each page's "Next" link."""
+        response, seen = client.get(retrieval, {"code": code}), 1
+        while found := NEXT_LINK.search(response.body):
+            response, seen = client.get(retrieval + html.unescape(found[1].decode())), seen + 1
+            expect(response)
+        if seen != pages:
+            raise RuntimeError(f"{seen} pages of passages, expected {pages}")
 
     def export_csv(i):
         response = client.get(export, {"format": "csv"})
