@@ -99,7 +99,14 @@ def coded_paragraphs(
     *,
     within: tuple[int, int] | None = None,
 ) -> list[CodedParagraph]:
-    """Paragraphs of `text` (only the lines touching `within`, if given) cut into runs."""
+    """Paragraphs of `text` (only the lines touching `within`, if given) cut into runs.
+
+    The codes and the codings are two reads: a code made after the codes were read, or
+    deleted or merged away before its codings were, is not in `code_order`. Its codings
+    are left out here (a deleted code took them with it; a new one's come with the next
+    poll) rather than failing the page or the write's answer.
+    """
+    spans = [span for span in spans if span.code_id in code_order]
     if within is None:
         return cut_runs(paragraphs(text), spans, code_order)
     low, high = within

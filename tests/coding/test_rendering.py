@@ -27,6 +27,15 @@ def test_a_coding_across_paragraphs_shows_in_each():
     assert ("Baris ", (5,)) in [(t, c) for _s, t, c in runs_of(paragraphs)]
 
 
+def test_codings_of_a_code_the_codebook_read_missed_are_left_out():
+    # Code 9 was deleted (or made) between reading the codes and reading the codings.
+    start = TEXT.index("Rapat")
+    spans = [Span(1, 7, start, start + 5), Span(2, 9, start, start + 5)]
+    paragraphs = coded_paragraphs(TEXT, spans, {7: 0})
+    assert ("Rapat", (1,)) in [(t, c) for _s, t, c in runs_of(paragraphs)]
+    assert paragraphs[1].codes == [7]
+
+
 def test_only_paragraphs_within_a_range_are_rendered():
     low = TEXT.index("Baris")
     paragraphs = coded_paragraphs(TEXT, [], {}, within=(low, low + 2))
