@@ -49,8 +49,26 @@ _SHEET_START = (
 _SHEET_END = "</sheetData></worksheet>"
 
 
+# Excel keeps at most 32,767 characters (UTF-16 units) in a cell and "repairs" a file
+# with a longer one by emptying it; a longer text is cut there and ends with CUT.
+CELL_LIMIT = 32_767
+CUT = " […]"
+
+
+def _fit(value: str) -> str:
+    """`value`, cut to fit one Excel cell if it is longer (a whole coded interview)."""
+    if len(value) <= CELL_LIMIT // 2 or len(value.encode("utf-16-le")) // 2 <= CELL_LIMIT:
+        return value
+    room, units = CELL_LIMIT - len(CUT), 0
+    for index, character in enumerate(value):
+        units += 2 if ord(character) > 0xFFFF else 1
+        if units > room:
+            return value[:index] + CUT
+    return value
+
+
 def _text(value: str) -> str:
-    value = escape(_XML_INVALID.sub("", value)) if value else value
+    value = escape(_fit(_XML_INVALID.sub("", value))) if value else value
     if value[:1].isspace() or value[-1:].isspace():
         return f'<is><t xml:space="preserve">{value}</t></is>'
     return f"<is><t>{value}</t></is>"

@@ -50,6 +50,16 @@ def test_control_characters_are_dropped_not_a_broken_file():
     assert sheet["A2"].value == "abcd"
 
 
+def test_a_text_longer_than_an_excel_cell_is_cut_to_fit_and_says_so():
+    whole = "Sinyal 😊 " * 4_000  # 36,000 characters, 40,000 UTF-16 units
+    fits = "a" * 32_767
+    sheet = _book([("S", ["Passage"], [[whole], [fits]])]).active
+    cut = sheet["A2"].value
+    assert cut.endswith(" […]") and whole.startswith(cut.removesuffix(" […]"))
+    assert len(cut.encode("utf-16-le")) // 2 <= 32_767 < len(cut.encode("utf-16-le")) // 2 + 3
+    assert sheet["A3"].value == fits  # exactly the limit: kept whole
+
+
 def test_the_header_is_bold_and_frozen_on_every_sheet():
     book = _book([("One", ["A", "B"], [[1, 2]]), ("Two", ["C"], [["x"], ["y"]])])
     assert book.sheetnames == ["One", "Two"]
