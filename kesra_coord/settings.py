@@ -350,6 +350,9 @@ AXES_CLIENT_IP_CALLABLE = "kesra_coord.middleware.client_ip"
 # Suggested codes learned from a project's own codings (coding/suggest). 0 removes the
 # feature from every page and answers 404 to its URLs, where policy forbids it.
 SUGGESTIONS_ENABLED = env_bool("SUGGESTIONS_ENABLED", True)
+# A new model is trained by itself once this many codings were made since the newest one
+# (checked when a coder opens suggestions); 0: only when someone asks.
+SUGGESTIONS_RETRAIN_AFTER = env_int("SUGGESTIONS_RETRAIN_AFTER", 50)
 
 LOGGING = {
     "version": 1,

@@ -29,6 +29,7 @@ from .estimator import THRESHOLDS
 from .forms import AcceptAllForm, DecisionForm, read_threshold
 from .models import SuggestionDecision
 from .queries import suggestions_for_source
+from .retrain import retrain_if_due
 from .views import _chosen_model
 
 INLINE = "coding/suggest/_coding_suggestions.html"
@@ -59,6 +60,7 @@ def suggestion_inline(request, slug, source_id):
     versions = visible_models(membership)
     model = _chosen_model(versions, request.GET.get("version"))
     context = {
+        "retraining": retrain_if_due(membership, versions[0]) if versions else None,
         "membership": membership,
         "project": project,
         "source": source,

@@ -32,6 +32,7 @@ from .estimator import THRESHOLDS
 from .forms import AcceptAllForm, DecisionForm, SettingsForm, UndoForm, read_threshold
 from .models import SuggestionDecision
 from .queries import Suggested, suggestions_for_source
+from .retrain import retrain_if_due
 from .tasks import train_suggestions
 from .training import MIN_PASSAGES
 
@@ -103,6 +104,7 @@ def suggestions(request, slug):
     model = _chosen_model(versions, request.GET.get("version"))
     rows = codebook_rows(project)
     context = {
+        "retraining": retrain_if_due(membership, versions[0]) if versions else None,
         "membership": membership,
         "project": project,
         "enabled": enabled,
