@@ -43,10 +43,10 @@ def test_train_then_judge_on_the_coding_page_with_s_y_x_and_undo(
     expect(items).to_have_count(0)  # off by default
     page.get_by_label("Show suggested codes").check()
     expect(items).to_have_count(len(marks))
-    underlined = page.evaluate(
-        "() => [...CSS.highlights.keys()].filter((n) => n.startsWith('sg-'))"
-    )
-    assert len(underlined) == 3  # one highlight per code colour
+    # Painted once htmx has settled the list (a moment after it is in the page).
+    underlined = "() => [...CSS.highlights.keys()].filter((n) => n.startsWith('sg-')).length"
+    page.wait_for_function(f"() => ({underlined})() >= 3")
+    assert page.evaluate(underlined) == 3  # one highlight per code colour
 
     page.locator("#source-text p").first.click()  # the keys work from the text
     page.keyboard.press("s")
