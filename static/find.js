@@ -293,6 +293,7 @@
   function close() {
     box.hidden = true;
     openButton?.setAttribute("aria-expanded", "false");
+    cancelAnimationFrame(frame); // a repaint asked for by a swap before the box closed
     unpaint();
     // Leave the current hit selected, its paragraph focused: c codes it, j/k move on.
     if (current >= 0 && hits.length) {

@@ -2,7 +2,7 @@
 // and project) asks for this source's suggestions in a request of their own, so the
 // page costs nothing while it is off. Each suggested passage gets a dotted underline in
 // its code's colour through the CSS Custom Highlight API: the text's runs and offsets
-// are not touched. Accept and reject go through the page's write queue (coding.js), so
+// are not touched. Accept and reject go through the page's write queue (coding/queue.js), so
 // they are confirmed or visibly waiting, and an acceptance is undone like any coding.
 // Keys: s next suggestion (Shift+S back), y accept, x reject.
 (() => {

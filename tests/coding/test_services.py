@@ -206,7 +206,7 @@ def test_the_database_refuses_sibling_names_that_differ_only_in_case(project):
 def test_a_name_taken_by_a_concurrent_request_is_a_clear_message(project, monkeypatch):
     """The Python check passes (the other request has not committed yet); the database decides."""
     services.create_code(project=project, name="Komunikasi")
-    monkeypatch.setattr(services, "_check_name_free", lambda **kwargs: None)
+    monkeypatch.setattr(services.codes, "_check_name_free", lambda **kwargs: None)
     with pytest.raises(ValidationError, match="already a code “komunikasi”"):
         services.create_code(project=project, name="komunikasi")
     assert list(Code.objects.values_list("name", flat=True)) == ["Komunikasi"]

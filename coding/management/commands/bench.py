@@ -227,7 +227,9 @@ class Command(BaseCommand):
         if "suggest" in only:
             self.run_suggest(project, sources, client, repeat)
         if "static" in only:
-            names = ["kesra.css", "coding.js", "django_htmx/htmx-2.min.js"]
+            parts = sorted(Path(finders.find("coding/page.js")).parent.glob("*.js"))
+            names = ["kesra.css", *(f"coding/{part.name}" for part in parts)]
+            names.append("django_htmx/htmx-2.min.js")
             compressed = sum(
                 len(gzip.compress(Path(finders.find(n)).read_bytes(), 9)) for n in names
             )
