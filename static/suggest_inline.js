@@ -45,14 +45,37 @@
 
   // --- Loading and painting ------------------------------------------------
 
+  // One list request at a time (htmx drops a request on a target that is still
+  // loading): a judgment saved while the list loads asks for it again, and the answer
+  // in flight, read before that judgment, is not shown.
+  let loading = false;
+  let again = false;
+
   function load() {
+    if (loading) {
+      again = true;
+      return;
+    }
+    loading = true;
     const list = holder();
     const params = new URLSearchParams();
     if (list?.dataset.version) params.set("version", list.dataset.version);
     if (list?.dataset.threshold) params.set("threshold", list.dataset.threshold);
     const url = `${box.dataset.inlineUrl}${params.size ? `?${params}` : ""}`;
-    htmx.ajax("GET", url, { target: "#suggest-inline", swap: "outerHTML" }).catch(() => {});
+    htmx
+      .ajax("GET", url, { target: "#suggest-inline", swap: "outerHTML" })
+      .catch(() => {})
+      .finally(() => {
+        loading = false;
+        if (again) {
+          again = false;
+          load();
+        }
+      });
   }
+  document.addEventListener("htmx:beforeSwap", (event) => {
+    if (again && event.detail.target?.id === "suggest-inline") event.detail.shouldSwap = false;
+  });
 
   /** The text's runs as [start, end, text node, text], in order (read once per paint). */
   function runTable() {

@@ -52,6 +52,21 @@ def test_train_then_judge_on_the_coding_page_with_s_y_x_and_undo(
     page.keyboard.press("s")
     expect(items.nth(0)).to_have_class("current")
     expect(page.locator("#suggest-tip")).to_contain_text("p = ")
+    # A slow link: the list's reloads after each judgment are held back until both
+    # judgments are saved: the first, read before the rejection, is answered last, as
+    # on a flaky link, and must not bring the rejected suggestion back.
+    held = []
+
+    def hold(route):
+        if route.request.method == "GET" and not held:  # read now, answered later
+            held.append((route, route.fetch()))
+        else:
+            route.continue_()
+
+    def is_list(url):
+        return "/inline/" in url
+
+    page.route(is_list, hold)
     with posting(page):
         page.keyboard.press("y")
     expect(page.locator("#coding-status")).to_contain_text("Saved")
@@ -64,6 +79,12 @@ def test_train_then_judge_on_the_coding_page_with_s_y_x_and_undo(
     expect(items.nth(0)).to_have_class("current")  # the next one is in hand
     with posting(page):
         page.keyboard.press("x")
+    expect(items).to_have_count(len(marks) - 2)
+    assert held, "the list was asked for again after the acceptance"
+    with page.expect_response(lambda response: is_list(response.url)):  # read before "x"
+        for route, answer in held:
+            route.fulfill(response=answer)
+    page.unroute(is_list)
     expect(items).to_have_count(len(marks) - 2)
     decisions = {d.verdict: d for d in SuggestionDecision.objects.filter(source=source)}
     assert decisions["accepted"].coding == coding
