@@ -17,7 +17,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
-from django.http import HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.html import format_html
@@ -40,7 +40,10 @@ RECEIPT_DAYS = 7
 
 
 def _get_source(membership, source_id) -> Source:
-    return get_object_or_404(Source, pk=source_id, project=membership.project)
+    source = queries.source_of(membership.project.pk, source_id)
+    if source is None:
+        raise Http404
+    return source
 
 
 def _shown_coders(request, membership) -> tuple[str, list[int] | None]:

@@ -58,3 +58,26 @@ def test_counts_recent_codes_and_last_event_match_the_orm(project, researcher, s
     last = CodingEvent.objects.filter(source=source).aggregate(m=Max("id"))["m"]
     assert last and queries.last_event_id(source.pk) == last
     assert queries.last_event_id(make_source(project).pk) == 0
+
+
+def test_codes_and_source_in_plain_sql_are_the_orms(project, researcher):
+    from interviews.models import Source
+
+    theme = services.create_code(project=project, name="Tema", definition="Satu")
+    services.create_code(project=project, name="Anak", parent=theme, colour="#112233")
+    services.create_code(project=make_project(), name="Lain")
+    source = make_source(project, text=TEXT, created_by=researcher)
+
+    def fields(instance):
+        return {f.attname: getattr(instance, f.attname) for f in instance._meta.concrete_fields}
+
+    orm = sorted((fields(code) for code in project.codes.all()), key=lambda f: f["id"])
+    read = sorted(
+        (fields(code) for code in queries.project_codes(project.pk)), key=lambda f: f["id"]
+    )
+    assert read == orm and len(read) == 2
+    assert fields(queries.source_of(project.pk, source.pk)) == fields(
+        Source.objects.get(pk=source.pk)
+    )
+    assert queries.source_of(make_project().pk, source.pk) is None
+    assert [code.name for code, _depth in queries.codebook_rows(project)] == ["Tema", "Anak"]
