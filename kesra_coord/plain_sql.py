@@ -1,7 +1,7 @@
 """Model instances from rows of plain SQL, converted as the ORM converts them.
 
 For the few fixed reads that every request makes (session, user, membership), where
-compiling the ORM's query cost fifty times more than running it. A `Rows` knows a
+compiling the ORM's query cost several times more than running it. A `Rows` knows a
 model's columns and each field's converters from the database (SQLite's datetimes made
 aware, its integers made booleans, JSON decoded): the same values the ORM gives.
 """

@@ -1,8 +1,8 @@
 """The reads every signed-in request makes, in plain SQL: its session and its user.
 
-Each is one fixed query by key. Through the ORM each cost some 1 ms to compile for
-20 µs of work in SQLite (measured in a worker: session 1.07 ms against 0.07 ms, user
-1.1 ms against 0.1 ms), on every page and every htmx request. The writes (a new
+Each is one fixed query by key. Through the ORM each cost more to compile than to
+run (in a worker, best of five: the session 0.37 ms against 0.10, the user 0.40 against
+0.07), on every page and every htmx request. The writes (a new
 session, a changed one, the sign-in itself) stay Django's; tests compare both reads
 with the ORM's (tests/test_request_reads.py).
 """
