@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import Count, Max, Q
 
-from interviews.models import Source
+from interviews.models import Membership, Source
 from kesra_coord.plain_sql import rows as plain_rows
 
 from .models import Code, Coding, CodingEvent, Memo
@@ -178,6 +178,36 @@ def coders_of(source: Source, membership):
     if coder_ids is not None:
         coders = coders.filter(pk__in=coder_ids)
     return coders.distinct().order_by("username")
+
+
+def page_coders(project_id: int, source_id: int, coder_ids=None):
+    """The coding page's two lists of people, in one query of plain SQL: the names of the
+    project's members, for tooltips ({user id: username}, as `_coder_names`), and the
+    coders of the source as (id, username) by username, for the coder filter (as
+    `coders_of`). With `coder_ids` (blind coding) only those users."""
+    user = get_user_model()
+    table, username = _table(user), _name(user._meta.get_field(user.USERNAME_FIELD).column)
+    members, codings = _table(Membership), _table(Coding)
+    # Our own table and column names only; every value is a parameter.
+    sql = (
+        f"SELECT u.id, u.{username}, "  # noqa: S608
+        f"EXISTS (SELECT 1 FROM {members} m WHERE m.project_id = %s AND m.user_id = u.id), "
+        f"EXISTS (SELECT 1 FROM {codings} c WHERE c.source_id = %s AND c.coder_id = u.id) "
+        f"FROM {table} u WHERE (u.id IN (SELECT user_id FROM {members} WHERE project_id = %s) "
+        f"OR u.id IN (SELECT coder_id FROM {codings} WHERE source_id = %s))"
+    )
+    params = [project_id, source_id, project_id, source_id]
+    if coder_ids is not None:
+        ids = list(coder_ids) or [None]
+        sql += f" AND u.id IN ({_placeholders(ids)})"
+        params += ids
+    names, coders = {}, []
+    for pk, name, is_member, has_coded in _fetch(sql + f" ORDER BY u.{username}", params):
+        if is_member:
+            names[pk] = name
+        if has_coded:
+            coders.append((pk, name))
+    return names, coders
 
 
 def memo_filter(project, *, target: str = "", author_id=None, coder_ids=None):

@@ -209,6 +209,7 @@ def source_code(request, slug, source_id):
         return render(request, TEMPLATE + "#window", context)
     counts = {row["code_id"]: row["n"] for row in queries.code_counts(source, coder_ids=coder_ids)}
     recent = queries.recent_code_ids(project, request.user, code_ids=codebook.names)
+    names, coders = queries.page_coders(project.pk, source.pk, membership.visible_coder_ids())
     context = {
         "membership": membership,
         "project": project,
@@ -218,12 +219,12 @@ def source_code(request, slug, source_id):
         "info": info,
         "order": codebook.order,
         "codebook": codebook,
-        "coder_names": _coder_names(membership),
+        "coder_names": names,
         "picker": _picker(codebook, recent),
         "recent": recent,
         "counts": _count_rows(counts, codebook),
         "show": show,
-        "coders": queries.coders_of(source, membership),
+        "coders": coders,
         "since": _last_event(source),
         "cases": source.cases.all(),
         "strings": _page_strings(),

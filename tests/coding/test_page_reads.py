@@ -81,3 +81,34 @@ def test_codes_and_source_in_plain_sql_are_the_orms(project, researcher):
     )
     assert queries.source_of(make_project().pk, source.pk) is None
     assert [code.name for code, _depth in queries.codebook_rows(project)] == ["Tema", "Anak"]
+
+
+def test_the_pages_people_in_one_query_are_the_orms(project, researcher, supervisor, admin):
+    from coding.views.coding_page import _coder_names
+    from interviews.models import Membership
+
+    source = make_source(project, text=TEXT)
+    forum = services.create_code(project=project, name="F")
+    code_phrase(source, forum, "Rapat", researcher)
+    code_phrase(source, forum, "masalah", supervisor)
+    gone = make_user("zz_gone")
+    make_membership(project, gone)
+    code_phrase(source, forum, "Data penerima", gone)
+    Membership.objects.filter(user=gone).delete()  # left the project; their codings stay
+    make_source(project, text=TEXT)  # another source's coders are not this one's
+
+    for user in (admin, researcher):
+        membership = Membership.objects.select_related("project").get(project=project, user=user)
+        names, coders = queries.page_coders(project.pk, source.pk, membership.visible_coder_ids())
+        assert names == _coder_names(membership)
+        expected = [(u.pk, u.username) for u in queries.coders_of(source, membership)]
+        assert coders == expected
+    project.blind_coding = True
+    project.save()
+    membership = Membership.objects.select_related("project").get(project=project, user=researcher)
+    names, coders = queries.page_coders(project.pk, source.pk, membership.visible_coder_ids())
+    assert names == {researcher.pk: "rina_researcher"} and coders == [
+        (researcher.pk, "rina_researcher")
+    ]
+    everyone = queries.page_coders(project.pk, source.pk)[1]
+    assert [name for _pk, name in everyone] == ["rina_researcher", "sam_supervisor", "zz_gone"]
