@@ -113,6 +113,9 @@ class Coding(models.Model):
                 fields=["source", "start", "end", "code", "id"], name="coding_source_span"
             ),
             models.Index(fields=["code", "source"], name="coding_code_source"),
+            # A coder's latest coding with each code (the coding page's recent codes):
+            # one step down the index per code, however many codings the coder made.
+            models.Index(fields=["coder", "code", "created_at"], name="coding_coder_code_created"),
         ]
 
     def __str__(self) -> str:

@@ -6,7 +6,8 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import Count, Max, Q
 
-from interviews.models import Source
+from interviews.models import Membership, Source
+from kesra_coord.plain_sql import rows as plain_rows
 
 from .models import Code, Coding, CodingEvent, Memo
 from .rendering import Span
@@ -17,10 +18,12 @@ def codebook_rows(project, *, with_counts: bool = False, coder_ids=None) -> list
 
     `coding_count` is annotated on request, counting only `coder_ids`' codings if given.
     """
-    codes = Code.objects.filter(project=project)
     if with_counts:
         only = Q(codings__coder_id__in=coder_ids) if coder_ids is not None else None
+        codes = Code.objects.filter(project=project)
         codes = codes.annotate(coding_count=Count("codings", filter=only))
+    else:
+        codes = project_codes(project.pk)
     children: dict[int | None, list[Code]] = {}
     for code in codes:
         children.setdefault(code.parent_id, []).append(code)
@@ -33,6 +36,24 @@ def codebook_rows(project, *, with_counts: bool = False, coder_ids=None) -> list
 
     walk(None, 0)
     return rows
+
+
+def project_codes(project_id: int) -> list[Code]:
+    """The project's codes, in no order, in plain SQL (the codebook pages read them on
+    every request; the ORM's query cost more to compile than to run)."""
+    read = plain_rows(Code)
+    # Our own table and column names only; the value is a parameter.
+    sql = f"SELECT {read.columns} FROM {_table(Code)} WHERE project_id = %s"  # noqa: S608
+    return [read.instance(row) for row in _fetch(sql, [project_id])]
+
+
+def source_of(project_id: int, source_id: int) -> Source | None:
+    """The project's source `source_id` (text included), or None, in plain SQL."""
+    read = plain_rows(Source)
+    # Our own table and column names only; every value is a parameter.
+    sql = f"SELECT {read.columns} FROM {_table(Source)} WHERE id = %s AND project_id = %s"  # noqa: S608
+    found = _fetch(sql, [source_id, project_id])
+    return read.instance(found[0]) if found else None
 
 
 def code_paths(rows: list[tuple[Code, int]]) -> dict[int, str]:
@@ -123,8 +144,10 @@ def code_counts(source: Source, *, coder_ids=None) -> list[dict]:
 def recent_code_ids(project, user, limit: int = 9, *, code_ids=None) -> list[int]:
     """The codes this user applied most recently in the project, newest first.
 
-    With `code_ids` (the project's codes, read already) the user's codings are picked
-    by their codes in plain SQL, without joining every one of them to its source.
+    With `code_ids` (the project's codes, read already) each code's latest coding by the
+    user is found in plain SQL, one step down the index on (coder, code, created_at) per
+    code: the cost follows the codebook, not the user's codings (a scan of all of them,
+    grouped, took 3 ms at 4,000).
     """
     if code_ids is None:
         rows = (
@@ -139,9 +162,11 @@ def recent_code_ids(project, user, limit: int = 9, *, code_ids=None) -> list[int
         return []
     # Our own table and column names only; every value is a parameter.
     sql = (
-        f"SELECT code_id FROM {_table(Coding)} "  # noqa: S608
-        f"WHERE coder_id = %s AND code_id IN ({_placeholders(code_ids)}) "
-        "GROUP BY code_id ORDER BY MAX(created_at) DESC, code_id LIMIT %s"
+        "SELECT id FROM (SELECT c.id, "  # noqa: S608
+        f"(SELECT MAX(x.created_at) FROM {_table(Coding)} x "
+        "WHERE x.coder_id = %s AND x.code_id = c.id) AS last "
+        f"FROM {_table(Code)} c WHERE c.id IN ({_placeholders(code_ids)})) latest "
+        "WHERE last IS NOT NULL ORDER BY last DESC, id LIMIT %s"
     )
     return [code_id for (code_id,) in _fetch(sql, [user.pk, *code_ids, limit])]
 
@@ -153,6 +178,36 @@ def coders_of(source: Source, membership):
     if coder_ids is not None:
         coders = coders.filter(pk__in=coder_ids)
     return coders.distinct().order_by("username")
+
+
+def page_coders(project_id: int, source_id: int, coder_ids=None):
+    """The coding page's two lists of people, in one query of plain SQL: the names of the
+    project's members, for tooltips ({user id: username}, as `_coder_names`), and the
+    coders of the source as (id, username) by username, for the coder filter (as
+    `coders_of`). With `coder_ids` (blind coding) only those users."""
+    user = get_user_model()
+    table, username = _table(user), _name(user._meta.get_field(user.USERNAME_FIELD).column)
+    members, codings = _table(Membership), _table(Coding)
+    # Our own table and column names only; every value is a parameter.
+    sql = (
+        f"SELECT u.id, u.{username}, "  # noqa: S608
+        f"EXISTS (SELECT 1 FROM {members} m WHERE m.project_id = %s AND m.user_id = u.id), "
+        f"EXISTS (SELECT 1 FROM {codings} c WHERE c.source_id = %s AND c.coder_id = u.id) "
+        f"FROM {table} u WHERE (u.id IN (SELECT user_id FROM {members} WHERE project_id = %s) "
+        f"OR u.id IN (SELECT coder_id FROM {codings} WHERE source_id = %s))"
+    )
+    params = [project_id, source_id, project_id, source_id]
+    if coder_ids is not None:
+        ids = list(coder_ids) or [None]
+        sql += f" AND u.id IN ({_placeholders(ids)})"
+        params += ids
+    names, coders = {}, []
+    for pk, name, is_member, has_coded in _fetch(sql + f" ORDER BY u.{username}", params):
+        if is_member:
+            names[pk] = name
+        if has_coded:
+            coders.append((pk, name))
+    return names, coders
 
 
 def memo_filter(project, *, target: str = "", author_id=None, coder_ids=None):

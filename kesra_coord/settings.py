@@ -179,8 +179,11 @@ AUTH_PASSWORD_VALIDATORS = [
 AUTHENTICATION_BACKENDS = [
     # Refuses a sign-in while its username and address are locked out; then the usual check.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, the signed-in user read in plain SQL (kesra_coord/request_reads.py).
+    "kesra_coord.request_reads.UserBackend",
 ]
+# Django's database sessions, each read in plain SQL by its key.
+SESSION_ENGINE = "kesra_coord.request_reads"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "interviews:project_list"
 LOGOUT_REDIRECT_URL = "login"

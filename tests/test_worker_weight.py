@@ -62,3 +62,15 @@ def test_sqlite_runs_in_wal_mode_without_waiting_for_the_disk(tmp_path):
         DATABASE_URL=url,
     )
     assert modes.split() == ["wal", "1"]  # 1: NORMAL
+
+
+def test_a_worker_loads_its_views_at_start_and_freezes_them_out_of_the_collector():
+    found = run_django(
+        "import gc, sys\n"
+        "import kesra_coord.wsgi\n"
+        "print(gc.get_freeze_count() > 10000, 'coding.views.coding_page' in sys.modules)",
+        SECRET_KEY="a-long-and-random-enough-secret-key-for-this-test-only-0123456789",
+        DEBUG="0",
+        ALLOWED_HOSTS="localhost",
+    )
+    assert found.split() == ["True", "True"]

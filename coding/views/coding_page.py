@@ -17,7 +17,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
-from django.http import HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.html import format_html
@@ -40,7 +40,10 @@ RECEIPT_DAYS = 7
 
 
 def _get_source(membership, source_id) -> Source:
-    return get_object_or_404(Source, pk=source_id, project=membership.project)
+    source = queries.source_of(membership.project.pk, source_id)
+    if source is None:
+        raise Http404
+    return source
 
 
 def _shown_coders(request, membership) -> tuple[str, list[int] | None]:
@@ -206,6 +209,7 @@ def source_code(request, slug, source_id):
         return render(request, TEMPLATE + "#window", context)
     counts = {row["code_id"]: row["n"] for row in queries.code_counts(source, coder_ids=coder_ids)}
     recent = queries.recent_code_ids(project, request.user, code_ids=codebook.names)
+    names, coders = queries.page_coders(project.pk, source.pk, membership.visible_coder_ids())
     context = {
         "membership": membership,
         "project": project,
@@ -215,12 +219,12 @@ def source_code(request, slug, source_id):
         "info": info,
         "order": codebook.order,
         "codebook": codebook,
-        "coder_names": _coder_names(membership),
+        "coder_names": names,
         "picker": _picker(codebook, recent),
         "recent": recent,
         "counts": _count_rows(counts, codebook),
         "show": show,
-        "coders": queries.coders_of(source, membership),
+        "coders": coders,
         "since": _last_event(source),
         "cases": source.cases.all(),
         "strings": _page_strings(),

@@ -4,6 +4,7 @@ import random
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 from playwright.sync_api import expect
 
 from coding.models import Coding, CodingEvent
@@ -95,7 +96,8 @@ def test_train_then_judge_on_the_coding_page_with_s_y_x_and_undo(
     details = page.locator("#coding-panel")
     expect(details).to_contain_text("accepted suggestion of model v1, p = ")
     event = CodingEvent.objects.get(coding_id=coding.pk, action=CodingEvent.Action.CREATED)
-    assert event.note.startswith("accepted suggestion of model v1, p = ")
+    with translation.override("en"):  # a note is put into words in the reader's language
+        assert event.note.startswith("accepted suggestion of model v1, p = ")
 
     # Undo takes the acceptance back: the coding goes, the suggestion is open again.
     page.keyboard.press("Escape")

@@ -88,8 +88,8 @@ def test_page_queries_do_not_grow_with_codings(
         )
     client.force_login(researcher)
     # Session, user, membership, source, codebook, the codings, counts, recent codes,
-    # coders' names, last event, cases, coders.
-    with django_assert_num_queries(12):
+    # the members' names and the source's coders (one query), last event, cases.
+    with django_assert_num_queries(11):
         response = client.get(page_url(text_source))
     assert response.status_code == 200
 

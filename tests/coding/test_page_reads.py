@@ -58,3 +58,57 @@ def test_counts_recent_codes_and_last_event_match_the_orm(project, researcher, s
     last = CodingEvent.objects.filter(source=source).aggregate(m=Max("id"))["m"]
     assert last and queries.last_event_id(source.pk) == last
     assert queries.last_event_id(make_source(project).pk) == 0
+
+
+def test_codes_and_source_in_plain_sql_are_the_orms(project, researcher):
+    from interviews.models import Source
+
+    theme = services.create_code(project=project, name="Tema", definition="Satu")
+    services.create_code(project=project, name="Anak", parent=theme, colour="#112233")
+    services.create_code(project=make_project(), name="Lain")
+    source = make_source(project, text=TEXT, created_by=researcher)
+
+    def fields(instance):
+        return {f.attname: getattr(instance, f.attname) for f in instance._meta.concrete_fields}
+
+    orm = sorted((fields(code) for code in project.codes.all()), key=lambda f: f["id"])
+    read = sorted(
+        (fields(code) for code in queries.project_codes(project.pk)), key=lambda f: f["id"]
+    )
+    assert read == orm and len(read) == 2
+    assert fields(queries.source_of(project.pk, source.pk)) == fields(
+        Source.objects.get(pk=source.pk)
+    )
+    assert queries.source_of(make_project().pk, source.pk) is None
+    assert [code.name for code, _depth in queries.codebook_rows(project)] == ["Tema", "Anak"]
+
+
+def test_the_pages_people_in_one_query_are_the_orms(project, researcher, supervisor, admin):
+    from coding.views.coding_page import _coder_names
+    from interviews.models import Membership
+
+    source = make_source(project, text=TEXT)
+    forum = services.create_code(project=project, name="F")
+    code_phrase(source, forum, "Rapat", researcher)
+    code_phrase(source, forum, "masalah", supervisor)
+    gone = make_user("zz_gone")
+    make_membership(project, gone)
+    code_phrase(source, forum, "Data penerima", gone)
+    Membership.objects.filter(user=gone).delete()  # left the project; their codings stay
+    make_source(project, text=TEXT)  # another source's coders are not this one's
+
+    for user in (admin, researcher):
+        membership = Membership.objects.select_related("project").get(project=project, user=user)
+        names, coders = queries.page_coders(project.pk, source.pk, membership.visible_coder_ids())
+        assert names == _coder_names(membership)
+        expected = [(u.pk, u.username) for u in queries.coders_of(source, membership)]
+        assert coders == expected
+    project.blind_coding = True
+    project.save()
+    membership = Membership.objects.select_related("project").get(project=project, user=researcher)
+    names, coders = queries.page_coders(project.pk, source.pk, membership.visible_coder_ids())
+    assert names == {researcher.pk: "rina_researcher"} and coders == [
+        (researcher.pk, "rina_researcher")
+    ]
+    everyone = queries.page_coders(project.pk, source.pk)[1]
+    assert [name for _pk, name in everyone] == ["rina_researcher", "sam_supervisor", "zz_gone"]
