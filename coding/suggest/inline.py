@@ -12,16 +12,14 @@ import re
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from coding.models import Code
 from coding.queries import code_paths, codebook_rows
 from coding.views.coding_page import OUTCOME, answer_write, idempotent
-from interviews.models import Source
 
 from . import services
 from .access import get_suggest_membership, suggestions_on, visible_coder_ids, visible_models
@@ -30,7 +28,7 @@ from .forms import AcceptAllForm, DecisionForm, read_threshold
 from .models import SuggestionDecision
 from .queries import suggestions_for_source
 from .retrain import retrain_if_due
-from .views import _chosen_model
+from .views import chosen_model, decide_posted, source_of
 
 INLINE = "coding/suggest/_coding_suggestions.html"
 COLOUR = re.compile(r"#[0-9a-fA-F]{3,8}")
@@ -45,10 +43,6 @@ def highlight_css(colours: dict[int, str]) -> str:
     )
 
 
-def _source(membership, source_id) -> Source:
-    return get_object_or_404(Source, pk=source_id, project=membership.project)
-
-
 @suggestions_on
 @login_required
 @require_GET
@@ -56,9 +50,9 @@ def suggestion_inline(request, slug, source_id):
     """This source's open suggestions, as the coding page's toggle shows them."""
     membership = get_suggest_membership(request, slug)
     project = membership.project
-    source = _source(membership, source_id)
+    source = source_of(membership, source_id)
     versions = visible_models(membership)
-    model = _chosen_model(versions, request.GET.get("version"))
+    model = chosen_model(versions, request.GET.get("version"))
     context = {
         "retraining": retrain_if_due(membership, versions[0]) if versions else None,
         "membership": membership,
@@ -104,23 +98,13 @@ def _refuse(message: str) -> HttpResponse:
 def suggestion_judge(request, slug, source_id):
     """Accept or reject one suggestion from the coding page; answers like the page's writes."""
     membership = get_suggest_membership(request, slug, allow=lambda m: m.can_code)
-    source = _source(membership, source_id)
+    source = source_of(membership, source_id)
     form = DecisionForm(request.POST)
     if not form.is_valid():
         return _refuse(_("That decision could not be read."))
-    data = form.cleaned_data
-    model = _chosen_model(visible_models(membership), str(data["version"]))
-    code = get_object_or_404(Code, pk=data["code"], project=membership.project)
     try:
-        decision = services.decide_suggestion(
-            model=model,
-            source=source,
-            code=code,
-            start=data["start"],
-            end=data["end"],
-            verdict=data["verdict"],
-            user=request.user,
-            write_batch=request.write_batch,
+        _model, code, decision = decide_posted(
+            membership, source, form.cleaned_data, request.user, write_batch=request.write_batch
         )
     except ValidationError as error:
         return _refuse(error.messages[0])
@@ -139,11 +123,11 @@ def suggestion_judge(request, slug, source_id):
 def suggestion_judge_all(request, slug, source_id):
     """Accept every open suggestion of the source at the threshold: one batch, one undo."""
     membership = get_suggest_membership(request, slug, allow=lambda m: m.can_code)
-    source = _source(membership, source_id)
+    source = source_of(membership, source_id)
     form = AcceptAllForm(request.POST)
     if not form.is_valid():
         return _refuse(_("Choose a model version and a threshold."))
-    model = _chosen_model(visible_models(membership), str(form.cleaned_data["version"]))
+    model = chosen_model(visible_models(membership), str(form.cleaned_data["version"]))
     decisions = services.accept_all_suggestions(
         model=model,
         source=source,

@@ -41,7 +41,7 @@ SOURCE_PAGE = "coding/suggest/suggestion_source.html"
 PER_PAGE = 20
 
 
-def _chosen_model(versions, raw):
+def chosen_model(versions, raw):
     """The version asked for (?version=N), else the newest; 404 for one not visible."""
     if not raw:
         return versions[0] if versions else None
@@ -101,7 +101,7 @@ def suggestions(request, slug):
     if enabled and request.GET.get("training"):
         return _training_progress(request, membership, request.GET["training"])
     versions = visible_models(membership) if enabled else []
-    model = _chosen_model(versions, request.GET.get("version"))
+    model = chosen_model(versions, request.GET.get("version"))
     rows = codebook_rows(project)
     context = {
         "retraining": retrain_if_due(membership, versions[0]) if versions else None,
@@ -199,7 +199,7 @@ def _source_context(request, membership, source, *, params=None):
     """What the suggestion list of one source needs: the model, threshold and passages."""
     params = params if params is not None else request.GET
     versions = visible_models(membership)
-    model = _chosen_model(versions, params.get("version"))
+    model = chosen_model(versions, params.get("version"))
     project = membership.project
     rows = codebook_rows(project)
     context = {
@@ -235,8 +235,26 @@ def _list_query(model, threshold) -> str:
     return urlencode({"version": model.number, "threshold": f"{threshold:.2f}"})
 
 
-def _get_source(membership, source_id) -> Source:
+def source_of(membership, source_id) -> Source:
     return get_object_or_404(Source, pk=source_id, project=membership.project)
+
+
+def decide_posted(membership, source, data: dict, user, *, write_batch=None):
+    """(model, code, decision) of a valid DecisionForm's `data` (the list page and the
+    coding page); raises ValidationError with the reason it cannot be taken."""
+    model = chosen_model(visible_models(membership), str(data["version"]))
+    code = get_object_or_404(Code, pk=data["code"], project=membership.project)
+    decision = services.decide_suggestion(
+        model=model,
+        source=source,
+        code=code,
+        start=data["start"],
+        end=data["end"],
+        verdict=data["verdict"],
+        user=user,
+        write_batch=write_batch,
+    )
+    return model, code, decision
 
 
 @suggestions_on
@@ -244,7 +262,7 @@ def _get_source(membership, source_id) -> Source:
 @require_GET
 def suggestion_source(request, slug, source_id):
     membership = get_suggest_membership(request, slug)
-    source = _get_source(membership, source_id)
+    source = source_of(membership, source_id)
     context = _source_context(request, membership, source)
     batch = UndoForm(request.GET)
     if batch.is_valid() and membership.can_code:
@@ -267,23 +285,12 @@ def _back(membership, source, query: str = ""):
 def suggestion_decide(request, slug, source_id):
     """Accept or reject one suggested passage (htmx: the item comes back, judged)."""
     membership = get_suggest_membership(request, slug, allow=lambda m: m.can_code)
-    source = _get_source(membership, source_id)
+    source = source_of(membership, source_id)
     form = DecisionForm(request.POST)
     if not form.is_valid():
         return _decision_failed(request, membership, source, _("That decision could not be read."))
-    data = form.cleaned_data
-    model = _chosen_model(visible_models(membership), str(data["version"]))
-    code = get_object_or_404(Code, pk=data["code"], project=membership.project)
     try:
-        decision = services.decide_suggestion(
-            model=model,
-            source=source,
-            code=code,
-            start=data["start"],
-            end=data["end"],
-            verdict=data["verdict"],
-            user=request.user,
-        )
+        model, code, decision = decide_posted(membership, source, form.cleaned_data, request.user)
     except ValidationError as error:
         return _decision_failed(request, membership, source, error.messages[0])
     query = _list_query(model, read_threshold(request.POST.get("threshold"), model.threshold))
@@ -345,12 +352,12 @@ def _decision_failed(request, membership, source, message):
 def suggestion_accept_all(request, slug, source_id):
     """Accept every suggestion of the source shown at the threshold: one batch, undoable."""
     membership = get_suggest_membership(request, slug, allow=lambda m: m.can_code)
-    source = _get_source(membership, source_id)
+    source = source_of(membership, source_id)
     form = AcceptAllForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose a model version and a threshold."))
         return _back(membership, source)
-    model = _chosen_model(visible_models(membership), str(form.cleaned_data["version"]))
+    model = chosen_model(visible_models(membership), str(form.cleaned_data["version"]))
     threshold = form.cleaned_data["threshold"]
     decisions = services.accept_all_suggestions(
         model=model,
@@ -376,7 +383,7 @@ def suggestion_accept_all(request, slug, source_id):
 def suggestion_undo(request, slug, source_id):
     """Take back one "accept all": its codings are removed again."""
     membership = get_suggest_membership(request, slug, allow=lambda m: m.can_code)
-    source = _get_source(membership, source_id)
+    source = source_of(membership, source_id)
     form = UndoForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("That batch could not be read."))
@@ -385,7 +392,7 @@ def suggestion_undo(request, slug, source_id):
         project=membership.project, batch=form.cleaned_data["batch"], user=request.user
     )
     messages.success(request, _("%(n)s accepted suggestions taken back.") % {"n": count})
-    model = _chosen_model(visible_models(membership), request.POST.get("version", ""))
+    model = chosen_model(visible_models(membership), request.POST.get("version", ""))
     if model is None:
         return _back(membership, source)
     threshold = read_threshold(request.POST.get("threshold"), model.threshold)
