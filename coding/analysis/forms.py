@@ -6,6 +6,7 @@ from django.db import connection
 from django.utils.translation import gettext_lazy as _
 
 from coding.form_html import QUICK
+from coding.forms import CodeChoiceField
 from coding.models import Code, Coding, Conclusion, Evidence
 from coding.queries import code_paths, codebook_rows, seen_by
 from coding.suggest import filters as suggest_filters
@@ -14,23 +15,6 @@ from interviews.models import Attribute, Case, Membership, Source
 
 from .queries import Filters, code_filter
 from .search import MAX_QUERY, Query, QueryError, parse_query
-
-
-class CodeField(forms.ModelChoiceField):
-    """A code of the project; found among `known` (the codes the view has read) when
-    given, without querying for it again."""
-
-    known: dict[str, Code] | None = None
-
-    def to_python(self, value):
-        if self.known is None or value in self.empty_values:
-            return super().to_python(value)
-        try:
-            return self.known[str(value)]
-        except KeyError:
-            raise forms.ValidationError(
-                self.error_messages["invalid_choice"], code="invalid_choice"
-            ) from None
 
 
 class FilterOptions:
@@ -89,7 +73,7 @@ class AnalysisFilterForm(forms.Form):
 
     default_renderer = QUICK  # its widgets written in Python (coding/form_html.py)
 
-    code = CodeField(queryset=Code.objects.none(), required=False, label=_("Code"))
+    code = CodeChoiceField(queryset=Code.objects.none(), required=False, label=_("Code"))
     subcodes = forms.BooleanField(required=False, label=_("with its sub-codes"))
     case = forms.ModelChoiceField(queryset=None, required=False, label=_("Case"))
     attribute = forms.ModelChoiceField(queryset=None, required=False, label=_("Attribute"))
