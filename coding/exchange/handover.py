@@ -16,17 +16,8 @@ from django.utils.translation import gettext as _
 
 from interviews.models import Membership, Source
 
-from ..models import Coding, CodingEvent, Evidence, Memo, ReviewNote
-
-
-def _collapse(duplicate: int, keeper: int) -> None:
-    """What hangs on a coding goes with it to the coding it collapses into."""
-    Memo.objects.filter(coding_id=duplicate).update(coding_id=keeper)
-    ReviewNote.objects.filter(coding_id=duplicate).update(coding_id=keeper)
-    cited = Evidence.objects.filter(coding_id=keeper).values("conclusion_id")
-    Evidence.objects.filter(coding_id=duplicate).exclude(conclusion_id__in=cited).update(
-        coding_id=keeper
-    )
+from ..models import Coding, CodingEvent, Memo
+from ..services import move_attached
 
 
 @transaction.atomic
@@ -56,7 +47,7 @@ def hand_over_work(
         keeper = kept.get((coding.source_id, coding.code_id, coding.start, coding.end))
         if keeper is not None:
             duplicates[coding.pk] = keeper
-            _collapse(coding.pk, keeper)
+    move_attached(duplicates)
     detail = CodingEvent.encode_detail(
         "handover", placeholder=placeholder.user.get_username(), member=to.user.get_username()
     )

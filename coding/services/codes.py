@@ -174,7 +174,7 @@ def merge_codes(*, source_code: Code, into: Code, actor: AbstractBaseUser) -> in
         key = (coding.source_id, coding.coder_id, coding.start, coding.end)
         if key in kept:
             duplicates[coding.pk] = kept[key]
-    _move_attached(duplicates)
+    move_attached(duplicates)
     moving = [coding for coding in codings if coding.pk not in duplicates]
     Coding.objects.filter(pk__in=[c.pk for c in moving]).update(
         code=into, updated_at=timezone.now()
@@ -205,8 +205,9 @@ def merge_codes(*, source_code: Code, into: Code, actor: AbstractBaseUser) -> in
     return moved
 
 
-def _move_attached(duplicates: dict[int, int]) -> None:
-    """What hangs on a duplicate goes with it to the coding it collapses into."""
+def move_attached(duplicates: dict[int, int]) -> None:
+    """What hangs on each duplicate coding (memos, review notes, evidence) goes with it to
+    the coding it collapses into (merging codes, handing work over)."""
     for duplicate, keeper in duplicates.items():
         Memo.objects.filter(coding_id=duplicate).update(coding_id=keeper)
         ReviewNote.objects.filter(coding_id=duplicate).update(coding_id=keeper)
