@@ -81,3 +81,27 @@ def test_the_client_is_refused_without_its_csrf_token(live_server):
     data = {"name": "Hambatan", "parent": "", "colour": "#336699"}
     assert client.post_form(codebook, data, token="x" * 64).status == 403
     assert not Code.objects.exists()
+
+
+def test_walks_are_stepped_side_by_side_in_proportion():
+    """A short walk's requests are spread over a long one's, each timed to its own walk."""
+    from coding.management.commands.bench_w1 import Walk, walk_together
+
+    order = []
+
+    def pages(name, count):
+        def action(i):
+            for page in range(count):
+                order.append(f"{name}{page}")
+                yield
+
+        return action
+
+    def single(i):
+        order.append("single")
+
+    short, long, one = Walk(pages("a", 2), 0, 3), Walk(pages("b", 6), 0, 7), Walk(single, 0)
+    walk_together([short, long, one])
+    assert order == ["a0", "b0", "single", "b1", "b2", "a1", "b3", "b4", "b5"]
+    assert (short.steps, long.steps, one.steps) == (3, 7, 1)
+    assert all(walk.seconds > 0 for walk in (short, long, one))
