@@ -11,29 +11,41 @@ from weakref import WeakKeyDictionary
 from django.db import connections
 
 
-class Rows:
-    """The columns of `model` for a SELECT (`alias.column, …`), and `instance(row)`."""
+class Values:
+    """`convert(row)`: a row whose columns hold these model fields' values, each
+    converted as the ORM converts that field's values from this database."""
 
-    def __init__(self, model, alias: str, connection):
-        fields = model._meta.concrete_fields
-        quote = connection.ops.quote_name
-        prefix = f"{alias}." if alias else ""
-        self.model, self.width = model, len(fields)
-        self.names = [field.attname for field in fields]
-        self.columns = ", ".join(f"{prefix}{quote(field.column)}" for field in fields)
+    def __init__(self, fields, connection):
         self.converters = []
         for i, field in enumerate(fields):
-            column = field.get_col(model._meta.db_table)
+            column = field.get_col(field.model._meta.db_table)
             found = connection.ops.get_db_converters(column) + field.get_db_converters(connection)
             if found:
                 self.converters.append((i, column, found))
         self.connection = connection
 
-    def instance(self, row):
+    def convert(self, row) -> list:
         values = list(row)
         for i, column, converters in self.converters:
             for converter in converters:
                 values[i] = converter(values[i], column, self.connection)
+        return values
+
+
+class Rows(Values):
+    """The columns of `model` for a SELECT (`alias.column, …`), and `instance(row)`."""
+
+    def __init__(self, model, alias: str, connection):
+        fields = model._meta.concrete_fields
+        super().__init__(fields, connection)
+        quote = connection.ops.quote_name
+        prefix = f"{alias}." if alias else ""
+        self.model, self.width = model, len(fields)
+        self.names = [field.attname for field in fields]
+        self.columns = ", ".join(f"{prefix}{quote(field.column)}" for field in fields)
+
+    def instance(self, row):
+        values = self.convert(row)
         return self.model.from_db(self.connection.alias, self.names, values)
 
 
@@ -48,4 +60,15 @@ def rows(model, alias: str = "", using: str = "default") -> Rows:
     found = made.get((model, alias))
     if found is None:
         found = made[model, alias] = Rows(model, alias, connection)
+    return found
+
+
+def values(key: str, fields, using: str = "default") -> Values:
+    """The `Values` of `fields` (model fields, in the order of a SELECT's columns) for
+    the connection `using` of this thread, made once per connection under `key`."""
+    connection = connections[using]
+    made = _made.setdefault(connection, {})
+    found = made.get(key)
+    if found is None:
+        found = made[key] = Values(fields, connection)
     return found

@@ -128,7 +128,7 @@ def test_next_links_walk_every_passage_once_in_reading_order(
             break
         assert "after=" in link and f"page={page.number + 1}" in link
         # The cursor's key and its place in its source: two queries more than by number.
-        with django_assert_num_queries(14):
+        with django_assert_num_queries(13):
             response = client.get(url + link)
     assert seen == expected and numbers == [1, 2, 3]
     # Previous goes by number; a page by number shows what the cursor showed.
@@ -163,9 +163,9 @@ def test_the_first_page_costs_a_fixed_number_of_queries(
     for i, coding in enumerate(Coding.objects.all()[:40]):
         Memo.objects.create(project=project, author=supervisor, coding=coding, text=f"m{i}")
     # Session, user, membership, codebook; the form's cases, attributes and coders (one
-    # query); the counts per source and their order, the rows, their memos, their sources'
+    # query); the counts per source in their order (one), the rows, their memos, their sources'
     # texts and cases; the summaries.
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(11):
         response = client.get(url, {"code": many.pk})
     assert response.text.count('<li class="memo">') == sum(
         p.pk in {c.pk for c in Coding.objects.all()[:40]}
