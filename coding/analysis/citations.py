@@ -4,7 +4,6 @@ A paragraph is a non-blank line of the text, numbered from 1, as the coding page
 lays them out; a speaker turn's paragraph also names its speaker.
 """
 
-import re
 from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -33,7 +32,19 @@ def speaker_of(line: str) -> str:
     return ""
 
 
-_PARAGRAPH = re.compile(r"^[^\S\n]*\S", re.MULTILINE)
+def paragraph_starts(text: str) -> list[int]:
+    """Where each non-blank line begins. (A regular expression anchored at the start of
+    each line, as this was, tries every position of the text: 0.3 ms for a 5,000-word
+    interview, twice on every page of passages; this looks at each line once.)"""
+    starts, at, size = [], 0, len(text)
+    while at < size:
+        end = text.find("\n", at)
+        if end < 0:
+            end = size
+        if end > at and not text[at:end].isspace():
+            starts.append(at)
+        at = end + 1
+    return starts
 
 
 class Places:
@@ -41,7 +52,7 @@ class Places:
 
     def __init__(self, text: str):
         self.text = text
-        self.starts = [match.start() for match in _PARAGRAPH.finditer(text)]
+        self.starts = paragraph_starts(text)
         self._speakers: dict[int, str] = {}
 
     def index(self, offset: int) -> int:

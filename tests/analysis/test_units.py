@@ -1,6 +1,8 @@
 """Widening a hit to its sentence or paragraph, and telling where a position lies."""
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from coding.analysis.citations import Places
 from coding.analysis.units import widen
@@ -52,3 +54,14 @@ def test_places_number_paragraphs_and_name_speakers():
     assert str(places.at(TEXT.index("masalah"))) == "¶ 2, Ibu Maria"
     assert str(places.at(TEXT.index("rusak"))) == "¶ 3, Natan"
     assert str(Places("Satu baris saja.").at(3)) == "¶ 1"
+
+
+@given(st.text(alphabet=" \t\r\n\x0b\x0c\x1c\u00a0\u2028\u3000ab:", max_size=60))
+def test_paragraph_starts_are_the_non_blank_lines(text):
+    """As `^[^\\S\\n]*\\S` (MULTILINE) finds them, whitespace of every kind included."""
+    import re
+
+    from coding.analysis.citations import paragraph_starts
+
+    expected = [m.start() for m in re.finditer(r"^[^\S\n]*\S", text, re.MULTILINE)]
+    assert paragraph_starts(text) == expected
