@@ -5,11 +5,13 @@ overlap another, each selection has 1 or 2 codes: `w1_workload.py`), built with 
 seed in a throw-away database. The app is served in a subprocess with production settings
 (gunicorn if importable, else `runserver --noreload`); a browser-like client signs in
 through the login form and times each phase: `name value unit` lines, the median and
-the 95th percentile. The same runs at 5× the codings per document (`_h5`) and at 5×
-the documents (`_d5`), each phase's growth factor printed beside it. The three run
+the 95th percentile. Then the base again, at 5× the codings per document (`_h5`) and at
+5× the documents (`_d5`), each phase's growth factor printed beside it. Those three run
 side by side, each in its own database and server, their requests interleaved (see
 `walk_together`): on a machine whose speed wanders, as a shared one's does, a growth
-factor measured an hour apart, or even a minute, says more about the machine.
+factor measured an hour apart, or even a minute, says more about the machine. (The
+base's own figures come from its run alone: three servers taking turns share the
+processor's caches, which makes each request a little slower.)
 """
 
 import cProfile
@@ -116,10 +118,14 @@ class Command(BaseCommand):
                 return
             self.collect_static()
             self.emit_machine()
-            workloads = [Workload()] + ([] if no_growth else list(GROWN.values()))
-            base, *grown = self.run_workloads(workloads)
-            self.emit_base(base)
-            for workload, result in zip(workloads[1:], grown, strict=True):
+            # The figures: the base workload alone, its server's caches its own.
+            self.emit_base(self.run_workloads([Workload()])[0])
+            if no_growth:
+                return
+            # The growth: the base again beside the ×5 workloads, their requests
+            # interleaved; each factor compares samples taken in the same seconds.
+            base, *grown = self.run_workloads([Workload(), *GROWN.values()])
+            for workload, result in zip(GROWN.values(), grown, strict=True):
                 self.emit_growth(base, result, workload.label)
 
     def emit(self, name: str, value: float, unit: str) -> None:
