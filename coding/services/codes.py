@@ -44,9 +44,10 @@ def create_code(*, project: Project, name: str, parent: Code | None = None, **fi
         raise ValidationError(_("A code needs a name."))
     if parent is not None:
         require_codes([parent])
-    _check_name_free(project=project, parent=parent, name=name)
     try:
-        # The database has the last word: a concurrent request may have taken the name.
+        # The database checks the name (its two unique constraints on the lower-cased
+        # name, as `name__iexact` compares): one query fewer than asking first, and a
+        # concurrent request that took the name is caught the same way.
         with transaction.atomic():
             return Code.objects.create(
                 project=project,
