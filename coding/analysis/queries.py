@@ -303,6 +303,48 @@ def matrix_code_case(
     return roll_up(matrix) if rollup else matrix
 
 
+@dataclass(frozen=True)
+class OpenConclusion:
+    pk: int
+    statement: str
+
+
+def open_conclusions(project: Project) -> list[OpenConclusion]:
+    """The conclusions that may still take evidence (drafts and returned ones), in the
+    conclusions' order: what the retrieval page offers to cite for (plain SQL: it is
+    on every page of passages, where compiling the ORM's query cost more than it)."""
+    quote = connection.ops.quote_name
+    sql = (
+        f"SELECT id, statement FROM {quote(Conclusion._meta.db_table)}"  # noqa: S608 - names quoted
+        f" WHERE project_id = %s AND status IN (%s, %s) ORDER BY {quote('order')}, created_at"
+    )
+    params = [project.pk, Conclusion.Status.DRAFT, Conclusion.Status.RETURNED]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [OpenConclusion(*row) for row in cursor.fetchall()]
+
+
+def code_summaries(membership, code: Code, case: Case | None) -> dict[int | None, Summary]:
+    """The summaries of `code` overall (key None) and, with `case`, for that case, that
+    `membership` may read (`summaries_seen_by`), in plain SQL (every page of passages)."""
+    summaries = plain_sql.rows(Summary, "s")
+    quote = connection.ops.quote_name
+    where, params = "s.code_id = %s AND (s.case_id IS NULL", [code.pk]
+    if case is not None:
+        where, params = where + " OR s.case_id = %s", [*params, case.pk]
+    where += ")"
+    coder_ids = membership.visible_coder_ids()
+    if coder_ids is not None:
+        ids = list(coder_ids) or [None]
+        where += f" AND s.author_id IN ({', '.join(['%s'] * len(ids))})"
+        params += ids
+    sql = f"SELECT {summaries.columns} FROM {quote(Summary._meta.db_table)} s WHERE {where}"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        found = [summaries.instance(row) for row in cursor.fetchall()]
+    return {summary.case_id: summary for summary in found}
+
+
 def summaries_seen_by(membership, summaries: QuerySet) -> QuerySet:
     """Summaries `membership` may read: under blind coding, a researcher's own only."""
     coder_ids = membership.visible_coder_ids()

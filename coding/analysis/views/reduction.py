@@ -1,14 +1,13 @@
 """Data reduction: retrieve the passages of a code, count them, and condense them."""
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from coding.models import Conclusion, Summary
+from coding.models import Summary
 from coding.queries import code_paths, codebook_rows
 from interviews.access import can_code, get_membership
 
@@ -46,15 +45,11 @@ def retrieval(request, slug):
         "code": code,
         "code_path": paths.get(code.pk, code.name) if code else "",
         "page": page,
-        "conclusions": Conclusion.objects.open().filter(project=project).only("pk", "statement")
-        if membership.can_code
-        else [],
+        "conclusions": analysis.open_conclusions(project) if membership.can_code else [],
     }
     if code is not None:
         case = form.cleaned_data.get("case")
-        wanted = Q(case__isnull=True) | Q(case=case) if case else Q(case__isnull=True)
-        written = analysis.summaries_seen_by(membership, Summary.objects.filter(wanted, code=code))
-        summaries = {s.case_id: s for s in written}
+        summaries = analysis.code_summaries(membership, code, case)
         context.update(
             summary=summaries.get(None),
             case=case,
