@@ -336,7 +336,7 @@ class Summary(models.Model):
 class ConclusionQuerySet(models.QuerySet):
     def open(self):
         """Conclusions whose evidence may change: drafts and returned ones."""
-        return self.filter(status__in=[Conclusion.Status.DRAFT, Conclusion.Status.RETURNED])
+        return self.filter(status__in=Conclusion.OPEN)
 
 
 class Conclusion(models.Model):
@@ -347,6 +347,9 @@ class Conclusion(models.Model):
         SUBMITTED = "submitted", _("Submitted")
         VERIFIED = "verified", _("Verified")
         RETURNED = "returned", _("Returned")
+
+    # Whose evidence may still change: drafts and conclusions returned to their author.
+    OPEN = (Status.DRAFT, Status.RETURNED)
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="conclusions")
     statement = models.CharField(_("statement"), max_length=500)

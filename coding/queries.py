@@ -7,6 +7,7 @@ from django.db import connection
 from django.db.models import Count, Max, Q
 
 from interviews.models import Membership, Source
+from kesra_coord.plain_sql import placeholders
 from kesra_coord.plain_sql import rows as plain_rows
 
 from .models import Code, Coding, CodingEvent, Memo
@@ -165,7 +166,7 @@ def recent_code_ids(project, user, limit: int = 9, *, code_ids=None) -> list[int
         "SELECT id FROM (SELECT c.id, "  # noqa: S608
         f"(SELECT MAX(x.created_at) FROM {_table(Coding)} x "
         "WHERE x.coder_id = %s AND x.code_id = c.id) AS last "
-        f"FROM {_table(Code)} c WHERE c.id IN ({_placeholders(code_ids)})) latest "
+        f"FROM {_table(Code)} c WHERE c.id IN ({placeholders(code_ids)})) latest "
         "WHERE last IS NOT NULL ORDER BY last DESC, id LIMIT %s"
     )
     return [code_id for (code_id,) in _fetch(sql, [user.pk, *code_ids, limit])]
@@ -199,7 +200,7 @@ def page_coders(project_id: int, source_id: int, coder_ids=None):
     params = [project_id, source_id, project_id, source_id]
     if coder_ids is not None:
         ids = list(coder_ids) or [None]
-        sql += f" AND u.id IN ({_placeholders(ids)})"
+        sql += f" AND u.id IN ({placeholders(ids)})"
         params += ids
     names, coders = {}, []
     for pk, name, is_member, has_coded in _fetch(sql + f" ORDER BY u.{username}", params):
@@ -242,10 +243,6 @@ def _table(model) -> str:
     return _name(model._meta.db_table)
 
 
-def _placeholders(values) -> str:
-    return ", ".join(["%s"] * len(values))
-
-
 def _fetch(sql: str, params) -> list[tuple]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -265,7 +262,7 @@ def spans_around(source_id: int, low: int, high: int, *, coder_ids=None):
     )
     params = [source_id, high, low]
     if coder_ids is not None:
-        sql += f" AND c.coder_id IN ({_placeholders(coder_ids)})"
+        sql += f" AND c.coder_id IN ({placeholders(coder_ids)})"
         params += list(coder_ids)
     return _spans_and_facts(_fetch(sql, params))
 
@@ -280,10 +277,10 @@ def counts_of(source_id: int, code_ids, *, coder_ids=None) -> dict[int, int]:
     sql = f"SELECT code_id, COUNT(*) FROM {_table(Coding)} WHERE source_id = %s"  # noqa: S608
     params = [source_id]
     if code_ids is not None:
-        sql += f" AND code_id IN ({_placeholders(code_ids)})"
+        sql += f" AND code_id IN ({placeholders(code_ids)})"
         params += code_ids
     if coder_ids is not None:
-        sql += f" AND coder_id IN ({_placeholders(coder_ids)})"
+        sql += f" AND coder_id IN ({placeholders(coder_ids)})"
         params += list(coder_ids)
     return dict(_fetch(sql + " GROUP BY code_id", params))
 
@@ -324,7 +321,7 @@ def code_labels(project, code_ids) -> CodeLabels:
     # Our own table and column names only; every value is a parameter.
     sql = (
         f"SELECT {', '.join(columns)} FROM {table} c {' '.join(joins)} "  # noqa: S608
-        f"WHERE c.project_id = %s AND c.id IN ({_placeholders(code_ids)})"
+        f"WHERE c.project_id = %s AND c.id IN ({placeholders(code_ids)})"
     )
     paths, keys = {}, {}
     for pk, *levels, deeper in _fetch(sql, [project.pk, *code_ids]):

@@ -63,6 +63,11 @@ def rows(model, alias: str = "", using: str = "default") -> Rows:
     return found
 
 
+def placeholders(values) -> str:
+    """`%s, %s, …`: one parameter for each of `values`, for an `IN (…)`."""
+    return ", ".join(["%s"] * len(values))
+
+
 def values(key: str, fields, using: str = "default") -> Values:
     """The `Values` of `fields` (model fields, in the order of a SELECT's columns) for
     the connection `using` of this thread, made once per connection under `key`."""

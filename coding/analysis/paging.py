@@ -19,14 +19,11 @@ from django.db.models import F, QuerySet
 
 from interviews.models import Source
 from kesra_coord import plain_sql
+from kesra_coord.plain_sql import placeholders
 
 from ..models import Code, Coding, Memo
 from .citations import Places
 from .queries import CONTEXT_CHARS
-
-# The reading order of retrieval: sources by kind and title, then positions.
-SOURCE_ORDER = ("source__kind", "source__title", "source_id")
-ORDER = (*SOURCE_ORDER, "start", "id")
 
 
 @dataclass
@@ -155,10 +152,6 @@ def _names(connection) -> dict[str, str]:
     }
 
 
-def _in(values) -> str:
-    return ", ".join(["%s"] * len(values))
-
-
 def _passage_fields() -> list:
     coding, code, source = Coding._meta, Code._meta, Source._meta
     user = get_user_model()._meta
@@ -223,7 +216,7 @@ def _page_rows(filtered: Filtered, groups, offset: int, per_page: int, key) -> l
         seen += n
     if not spanned:
         return []
-    where, params = f"f.f_source IN ({_in(spanned)})", list(spanned)
+    where, params = f"f.f_source IN ({placeholders(spanned)})", list(spanned)
     if key is not None:  # the cursor's own source: only what follows the cursor
         source_id, start, pk = key
         where += f" AND NOT ({UP_TO_CURSOR})"
@@ -242,7 +235,8 @@ def _page_rows(filtered: Filtered, groups, offset: int, per_page: int, key) -> l
 
 
 def passage_page(codings: QuerySet, *, after, number, per_page: int) -> PassagePage:
-    """The page of `codings` (in ORDER) after the cursor `after`, or page `number`, as
+    """The page of `codings` (in reading order: sources by kind, title and id, then
+    start and id) after the cursor `after`, or page `number`, as
     `Passage`s with their memos, context and place (not yet their cases and path)."""
     filtered = Filtered(codings)
     key = _cursor(filtered, after)
@@ -283,7 +277,7 @@ def add_memos(passages: list[Passage], filtered: Filtered) -> None:
     found = filtered.read(
         "SELECT m.coding_id, m.text, u.{username}, m.updated_at"  # noqa: S608
         " FROM {memo} m JOIN {user} u ON u.id = m.author_id"
-        f" WHERE m.coding_id IN ({_in(by_id)}) ORDER BY m.created_at, m.id",
+        f" WHERE m.coding_id IN ({placeholders(by_id)}) ORDER BY m.created_at, m.id",
         list(by_id),
     )
     for coding_id, text, author, updated_at in map(convert, found):
@@ -300,7 +294,7 @@ def add_context(passages: list[Passage], filtered: Filtered) -> None:
     ids = sorted({p.source_id for p in passages})
     if not ids:
         return
-    sql = f"SELECT id, text FROM {{source}} WHERE id IN ({_in(ids)})"  # noqa: S608 - see Filtered
+    sql = f"SELECT id, text FROM {{source}} WHERE id IN ({placeholders(ids)})"  # noqa: S608 - see Filtered
     texts = dict(filtered.read(sql, ids))
     places = {pk: Places(text) for pk, text in texts.items()}
     for passage in passages:

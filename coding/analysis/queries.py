@@ -149,7 +149,7 @@ def cases_by_source(source_ids) -> dict[int, list[Case]]:
     sql = (
         f"SELECT l.source_id, {cases.columns} FROM {links} l"  # noqa: S608 - names quoted, values bound
         f" JOIN {quote(Case._meta.db_table)} c ON c.id = l.case_id"
-        f" WHERE l.source_id IN ({', '.join(['%s'] * len(ids))}) ORDER BY l.id"
+        f" WHERE l.source_id IN ({plain_sql.placeholders(ids)}) ORDER BY l.id"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, ids)
@@ -316,9 +316,10 @@ def open_conclusions(project: Project) -> list[OpenConclusion]:
     quote = connection.ops.quote_name
     sql = (
         f"SELECT id, statement FROM {quote(Conclusion._meta.db_table)}"  # noqa: S608 - names quoted
-        f" WHERE project_id = %s AND status IN (%s, %s) ORDER BY {quote('order')}, created_at"
+        f" WHERE project_id = %s AND status IN ({plain_sql.placeholders(Conclusion.OPEN)})"
+        f" ORDER BY {quote('order')}, created_at"
     )
-    params = [project.pk, Conclusion.Status.DRAFT, Conclusion.Status.RETURNED]
+    params = [project.pk, *Conclusion.OPEN]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return [OpenConclusion(*row) for row in cursor.fetchall()]
@@ -326,7 +327,8 @@ def open_conclusions(project: Project) -> list[OpenConclusion]:
 
 def code_summaries(membership, code: Code, case: Case | None) -> dict[int | None, Summary]:
     """The summaries of `code` overall (key None) and, with `case`, for that case, that
-    `membership` may read (`summaries_seen_by`), in plain SQL (every page of passages)."""
+    `membership` may read (under blind coding, a researcher's own only), in plain SQL
+    (every page of passages)."""
     summaries = plain_sql.rows(Summary, "s")
     quote = connection.ops.quote_name
     where, params = "s.code_id = %s AND (s.case_id IS NULL", [code.pk]
@@ -336,19 +338,13 @@ def code_summaries(membership, code: Code, case: Case | None) -> dict[int | None
     coder_ids = membership.visible_coder_ids()
     if coder_ids is not None:
         ids = list(coder_ids) or [None]
-        where += f" AND s.author_id IN ({', '.join(['%s'] * len(ids))})"
+        where += f" AND s.author_id IN ({plain_sql.placeholders(ids)})"
         params += ids
     sql = f"SELECT {summaries.columns} FROM {quote(Summary._meta.db_table)} s WHERE {where}"  # noqa: S608
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         found = [summaries.instance(row) for row in cursor.fetchall()]
     return {summary.case_id: summary for summary in found}
-
-
-def summaries_seen_by(membership, summaries: QuerySet) -> QuerySet:
-    """Summaries `membership` may read: under blind coding, a researcher's own only."""
-    coder_ids = membership.visible_coder_ids()
-    return summaries if coder_ids is None else summaries.filter(author_id__in=coder_ids)
 
 
 def framework_matrix(
